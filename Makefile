@@ -1,0 +1,161 @@
+# carrel: one non-recursive GNU make file. Every output goes to build/.
+#
+#   make              build build/pam_carrel.so, build/carrel-launch, build/carrel
+#   make check        install missing build/test packages (as root), run every test
+#   make check-unit   the quick loop: cmocka unit tests only
+#   make demo         install missing packages, then a real sandboxed ssh login on loopback
+#   make install      PREFIX, DESTDIR, PAMDIR, SBINDIR, LIBEXECDIR, MANDIR
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec/carrel
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+MULTIARCH  := $(shell $(CC) -print-multiarch 2>/dev/null)
+PAMDIR     ?= /lib/$(MULTIARCH)/security
+
+VERSION    := 0.1.0
+
+CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -I. \
+	-DCARREL_VERSION='"$(VERSION)"' \
+	-DCARREL_LAUNCHER_PATH='"$(LIBEXECDIR)/carrel-launch"' \
+	-DCARREL_CONFIG_PATH='"$(SYSCONFDIR)/carrel/carrel.conf"'
+WARN      = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+BASE      = -std=gnu11 -fPIC -fvisibility=hidden -MMD -MP -fstack-protector-strong $(WARN)
+HARDEN_LD = -Wl,-z,relro,-z,now -Wl,--as-needed
+ifeq ($(SANITIZE),1)
+BASE     += -fsanitize=address,undefined -fno-omit-frame-pointer
+HARDEN_LD += -fsanitize=address,undefined
+endif
+
+# Libraries are looked up when a recipe runs, not when make parses this file, so that
+# "make check" on a fresh machine can install them first.
+LIBS_CONFIG   = $$(pkg-config --libs libconfig)
+LIBS_PAM      = $$(pkg-config --libs pam)
+LIBS_CAP      = $$(pkg-config --libs libcap)
+LIBS_JSON     = $$(pkg-config --libs json-c)
+LIBS_CMOCKA   = $$(pkg-config --libs cmocka)
+
+# "make V=1" shows the commands.
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @printf '  %-6s %s\n'
+endif
+
+obj = $(patsubst %.c,build/%.o,$(1))
+
+COMMON_OBJ   := $(call obj,$(wildcard common/*.c config/*.c))
+MODULE_OBJ   := $(call obj,$(wildcard pam_module/*.c))
+LAUNCHER_OBJ := $(call obj,$(filter-out launcher/main.c,$(wildcard launcher/*.c)))
+ADMIN_OBJ    := $(call obj,$(filter-out admin/main.c,$(wildcard admin/*.c)))
+UNIT_TESTS   := $(patsubst tests/unit/%.c,build/tests/unit/%,$(wildcard tests/unit/test_*.c))
+PAM_HARNESS  := build/tests/pam/pam_harness
+
+PROGRAMS := build/pam_carrel.so build/carrel-launch build/carrel
+
+.PHONY: all check check-all check-unit check-pam check-integration demo install clean format \
+	lint deps test-deps
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS)
+
+build/%.o: %.c
+	$(say) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -c -o $@ $<
+
+build/libcarrel-common.a: $(COMMON_OBJ)
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+build/libcarrel-launcher.a: $(LAUNCHER_OBJ)
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+build/libcarrel-admin.a: $(ADMIN_OBJ)
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+build/pam_carrel.so: $(MODULE_OBJ) build/libcarrel-common.a pam_module/module.map
+	$(say) LD $@
+	$(Q)$(CC) -shared -Wl,--version-script=pam_module/module.map -Wl,--no-undefined $(HARDEN_LD) \
+		$(LDFLAGS) -o $@ $(MODULE_OBJ) build/libcarrel-common.a $(LIBS_PAM) $(LIBS_CONFIG)
+
+build/carrel-launch: build/launcher/main.o build/libcarrel-launcher.a build/libcarrel-common.a
+	$(say) LD $@
+	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP)
+
+build/carrel: build/admin/main.o build/libcarrel-admin.a build/libcarrel-common.a
+	$(say) LD $@
+	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON)
+
+build/tests/unit/%: tests/unit/%.c build/libcarrel-launcher.a build/libcarrel-admin.a \
+		build/libcarrel-common.a
+	$(say) LD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -Wno-missing-prototypes -pie $(HARDEN_LD) -o $@ $< \
+		build/libcarrel-launcher.a build/libcarrel-admin.a build/libcarrel-common.a \
+		$(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON)
+
+$(PAM_HARNESS): tests/pam/pam_harness.c
+	$(say) LD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -pie $(HARDEN_LD) -o $@ $< $(LIBS_PAM)
+
+# The two quick-start commands install what they need first (apt-get, as root).
+deps:
+	@scripts/install-deps.sh build
+test-deps:
+	@scripts/install-deps.sh build test
+
+check: test-deps
+	@$(MAKE) --no-print-directory check-all
+
+check-all: check-unit check-pam check-integration
+
+check-unit: $(UNIT_TESTS)
+	@tests/run-unit.sh $(UNIT_TESTS)
+
+check-pam: all $(PAM_HARNESS)
+	@tests/pam/run.sh
+
+check-integration: all
+	@tests/integration/run.sh
+
+demo: test-deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/carrel
+	install -m 0644 build/pam_carrel.so $(DESTDIR)$(PAMDIR)/pam_carrel.so
+	install -m 0755 build/carrel-launch $(DESTDIR)$(LIBEXECDIR)/carrel-launch
+	install -m 0755 build/carrel $(DESTDIR)$(SBINDIR)/carrel
+	install -m 0644 docs/man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	test -e $(DESTDIR)$(SYSCONFDIR)/carrel/carrel.conf || \
+		install -m 0644 packaging/carrel.conf $(DESTDIR)$(SYSCONFDIR)/carrel/carrel.conf
+
+clean:
+	rm -rf build
+
+SOURCES = $(wildcard common/*.[ch] config/*.[ch] pam_module/*.[ch] launcher/*.[ch] admin/*.[ch] \
+	tests/unit/*.[ch] tests/pam/*.[ch])
+
+format:
+	clang-format -i $(SOURCES)
+
+lint:
+	clang-format --dry-run -Werror $(SOURCES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
+		-D_GNU_SOURCE -I. --suppress=missingIncludeSystem common config pam_module \
+		launcher admin
+	mandoc -T lint -W warning docs/man/*
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,25 @@
+/* common/fs.h: opening files we are about to trust, and small whole-file reads and writes. */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Open @path for reading as a file root vouches for: not a symlink (O_NOFOLLOW), a regular
+ * file, owned by root, not writable by group or others. Returns the fd (O_CLOEXEC) or -errno:
+ * -ENOENT, -ELOOP for a symlink, -EPERM for a wrong owner or mode, -EINVAL for a non-regular
+ * file. On -EPERM/-EINVAL/-ELOOP, @why (if not NULL) says what is wrong, e.g.
+ * "owned by uid 1000, not root". */
+int fs_open_trusted(const char *path, char *why, size_t why_size);
+
+/* Read the whole of @fd (at most @max bytes) into a new NUL-terminated buffer.
+ * Returns 0 or -errno: -EFBIG when the file is larger than @max. *@ret_len may be NULL. */
+int fs_read_small(int fd, size_t max, char **ret, size_t *ret_len);
+
+/* Replace @name below @dir_fd with @len bytes of @data, atomically: write a temporary file
+ * with @mode, fsync-free (state on tmpfs), rename over. Returns 0 or -errno. */
+int fs_write_atomic(int dir_fd, const char *name, const char *data, size_t len, mode_t mode);
+
+/* Open the directory @path below @root_fd, resolving every component inside @root_fd
+ * (RESOLVE_IN_ROOT) and creating missing ones with @mode, owned by root. Returns an O_PATH
+ * directory fd or -errno (-ENOTDIR when a component exists and is not a directory). */
+int fs_mkdir_p_in_root(int root_fd, const char *path, mode_t mode);

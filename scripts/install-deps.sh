@@ -1,0 +1,43 @@
+#!/bin/sh
+# Install the Debian packages carrel needs, when some are missing.
+#   scripts/install-deps.sh build        what "make" needs
+#   scripts/install-deps.sh build test   plus what "make check" and "make demo" need
+set -eu
+
+build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev"
+test_pkgs="libcmocka-dev openssh-server openssh-client busybox-static util-linux login bsdutils
+	procps iproute2 passwd"
+
+want=""
+for set in "$@"; do
+	case "$set" in
+	build) want="$want $build_pkgs" ;;
+	test) want="$want $test_pkgs" ;;
+	*) echo "install-deps: unknown package set '$set' (build, test)" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for pkg in $want; do
+	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+	case "$status" in
+	*" installed") ;;
+	*) missing="$missing $pkg" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing Debian packages:$missing" >&2
+	echo "install-deps: run this as root, or: apt-get install$missing" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# Only refresh the package lists when an install from the current ones fails.
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1 || {
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends $missing >/dev/null
+}
