@@ -1,0 +1,184 @@
+/* config/settings.c: the keys that "defaults" and every policy may set, and the built-in
+ * defaults used where the file is silent. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "config/check.h"
+#include "config/parse.h"
+
+#define ROOTFS_SIZE_MIN (UINT64_C(1) << 20)
+#define ROOTFS_SIZE_MAX (UINT64_C(1) << 40)
+#define BUILTIN_ROOTFS_SIZE (UINT64_C(1) << 30)
+
+const char *cfg_network_name(enum cfg_network n)
+{
+	return n == CFG_NETWORK_NONE ? "none" : "host";
+}
+
+const char *cfg_rootfs_name(enum cfg_rootfs r)
+{
+	(void)r; /* tmpfs is the only one so far */
+	return "tmpfs";
+}
+
+static void parse_image(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			struct cfg_settings *out)
+{
+	const char *name = cfg_get_string(p, s, where);
+
+	if (!name)
+		return;
+	out->image = cfg_image_find(p->cfg, name);
+	if (!out->image)
+		cfg_error(p, s, "%s: image '%.64s' is not defined in 'images'", where, name);
+}
+
+static void parse_hostname(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			   struct cfg_settings *out)
+{
+	const char *tmpl = cfg_get_string(p, s, where);
+	const char *why;
+
+	if (!tmpl || !cfg_template_ok(p, s, where, "hostname", tmpl))
+		return;
+	why = cfg_check_hostname(tmpl);
+	if (why) {
+		cfg_key_error(p, s, "hostname", where, "\"%.64s\" %s", tmpl, why);
+		return;
+	}
+	out->hostname = cfg_strdup(p, tmpl);
+}
+
+static void parse_network(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			  struct cfg_settings *out)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		cfg_type_error(p, s, "network", where, "\"host\" or \"none\"");
+		return;
+	}
+	v = config_setting_get_string(s);
+	if (strcmp(v, "host") == 0)
+		out->network = CFG_NETWORK_HOST;
+	else if (strcmp(v, "none") == 0)
+		out->network = CFG_NETWORK_NONE;
+	else
+		cfg_key_error(p, s, "network", where,
+			      "expected \"host\" or \"none\", got \"%.60s\"", v);
+}
+
+static void parse_rootfs(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			 struct cfg_settings *out)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		cfg_type_error(p, s, "rootfs", where, "\"tmpfs\"");
+		return;
+	}
+	v = config_setting_get_string(s);
+	if (strcmp(v, "tmpfs") == 0)
+		out->rootfs = CFG_ROOTFS_TMPFS;
+	else
+		cfg_error(p, s, "%s: rootfs \"%.60s\" is not supported yet (supported: tmpfs)",
+			  where, v);
+}
+
+static void parse_rootfs_size(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			      struct cfg_settings *out)
+{
+	char shown[72];
+	uint64_t size = 0;
+	long long n;
+
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_STRING:
+		snprintf(shown, sizeof(shown), "\"%.64s\"", config_setting_get_string(s));
+		if (cfg_parse_size(config_setting_get_string(s), &size) == -EINVAL) {
+			cfg_key_error(p, s, "rootfs_size", where,
+				      "bad size %s (use a number with K, M, G or T)", shown);
+			return;
+		}
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		n = config_setting_get_int64(s);
+		snprintf(shown, sizeof(shown), "%lld", n);
+		size = n > 0 ? (uint64_t)n : 0;
+		break;
+	default:
+		cfg_type_error(p, s, "rootfs_size", where, "a size such as \"1G\"");
+		return;
+	}
+	/* -ERANGE from cfg_parse_size() leaves size 0: out of range too */
+	if (size < ROOTFS_SIZE_MIN || size > ROOTFS_SIZE_MAX) {
+		cfg_key_error(p, s, "rootfs_size", where, "%s is out of range (1M to 1T)", shown);
+		return;
+	}
+	out->rootfs_size = size;
+}
+
+static const struct {
+	const char *key;
+	enum cfg_field field;
+	void (*parse)(struct cfg_parser *p, const config_setting_t *s, const char *where,
+		      struct cfg_settings *out);
+} settings_keys[] = {
+    {"image", CFG_FIELD_IMAGE, parse_image},
+    {"hostname", CFG_FIELD_HOSTNAME, parse_hostname},
+    {"network", CFG_FIELD_NETWORK, parse_network},
+    {"rootfs", CFG_FIELD_ROOTFS, parse_rootfs},
+    {"rootfs_size", CFG_FIELD_ROOTFS_SIZE, parse_rootfs_size},
+    {"volumes", CFG_FIELD_VOLUMES, cfg_parse_volumes},
+};
+
+bool cfg_is_settings_key(const char *key)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(settings_keys); i++)
+		if (strcmp(settings_keys[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+void cfg_parse_setting(struct cfg_parser *p, const config_setting_t *s, const char *where,
+		       struct cfg_settings *out)
+{
+	const char *key = config_setting_name(s);
+
+	for (size_t i = 0; i < ARRAY_SIZE(settings_keys); i++) {
+		if (strcmp(settings_keys[i].key, key) == 0) {
+			out->set |= settings_keys[i].field;
+			settings_keys[i].parse(p, s, where, out);
+			return;
+		}
+	}
+}
+
+static void builtin_volumes(struct cfg_parser *p, struct cfg_settings *out)
+{
+	out->volumes = cfg_calloc(p, 1, sizeof(out->volumes[0]));
+	if (!out->volumes)
+		return;
+	out->n_volumes = 1;
+	out->volumes[0].source = cfg_strdup(p, "%h");
+	out->volumes[0].target = cfg_strdup(p, "%h");
+}
+
+void cfg_settings_fill_builtin(struct cfg_parser *p, struct cfg_settings *out)
+{
+	if (!(out->set & CFG_FIELD_IMAGE))
+		out->image = cfg_image_find(p->cfg, "host");
+	if (!(out->set & CFG_FIELD_HOSTNAME))
+		out->hostname = cfg_strdup(p, "%u-carrel");
+	if (!(out->set & CFG_FIELD_NETWORK))
+		out->network = CFG_NETWORK_HOST;
+	if (!(out->set & CFG_FIELD_ROOTFS))
+		out->rootfs = CFG_ROOTFS_TMPFS;
+	if (!(out->set & CFG_FIELD_ROOTFS_SIZE))
+		out->rootfs_size = BUILTIN_ROOTFS_SIZE;
+	if (!(out->set & CFG_FIELD_VOLUMES))
+		builtin_volumes(p, out);
+}

@@ -1,0 +1,945 @@
+/* tests/unit/test_config.c: cfg_load(), cfg_parse_string() and cfg_parse_size(). */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+/* every cmocka test takes @state; most here do not need it */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+#include "common/cleanup.h"
+#include "config/config.h"
+
+#define NOBODY_UID 65534
+
+static const char example_conf[] =
+    "images = {\n"
+    "  host = { type = \"host\"; };\n"
+    "  lab  = { type = \"dir\"; path = \"/srv/images/lab\"; };\n"
+    "};\n"
+    "defaults = {\n"
+    "  image = \"host\";\n"
+    "  hostname = \"%u-carrel\";\n"
+    "  network = \"host\";\n"
+    "  rootfs = \"tmpfs\";\n"
+    "  rootfs_size = \"1G\";\n"
+    "  volumes = ( { source = \"%h\"; target = \"%h\"; } );\n"
+    "};\n"
+    "policies = (\n"
+    "  { groups = [ \"wheel\" ]; sandbox = false; },\n"
+    "  { name = \"lab users\"; users = [ \"*\" ]; services = [ \"sshd\", \"su-l\" ];\n"
+    "    rhosts = [ \"10.0.0.0/8\", \"*.lab.example.org\" ]; image = \"lab\";\n"
+    "    network = \"none\"; }\n"
+    ");\n";
+
+static struct cfg_diags diags;
+
+static void print_diags(void)
+{
+	for (size_t i = 0; i < diags.count; i++)
+		print_message("  diag %zu: line %d: %s\n", i, diags.items[i].line,
+			      diags.items[i].text);
+}
+
+static struct cfg *parse_ok(const char *text)
+{
+	struct cfg *c = NULL;
+	int r = cfg_parse_string(text, "/etc/carrel/carrel.conf", &c, &diags);
+
+	if (r != 0)
+		print_diags();
+	assert_int_equal(r, 0);
+	assert_non_null(c);
+	assert_int_equal(diags.count, 0);
+	return c;
+}
+
+/* Parse @text expecting -EINVAL and exactly @count diagnostics. */
+static void parse_fails(const char *text, size_t count)
+{
+	struct cfg *c = NULL;
+	int r = cfg_parse_string(text, "carrel.conf", &c, &diags);
+
+	if (r != -EINVAL || diags.count != count)
+		print_diags();
+	assert_int_equal(r, -EINVAL);
+	assert_null(c);
+	assert_int_equal(diags.count, count);
+}
+
+/* Diagnostic @i is at @line and contains @needle. */
+static void assert_diag(size_t i, int line, const char *needle)
+{
+	assert_true(i < diags.count);
+	if (diags.items[i].line != line || !strstr(diags.items[i].text, needle)) {
+		print_diags();
+		fail_msg("diag %zu: want line %d with \"%s\"", i, line, needle);
+	}
+}
+
+/* Parse "defaults = { @body };" expecting one diagnostic at line 2 containing @needle. */
+static void defaults_fail(const char *body, const char *needle)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "defaults = {\n%s\n};\n", body);
+	parse_fails(text, 1);
+	assert_diag(0, 2, needle);
+}
+
+/* Parse "policies = ( { @body } );" expecting one diagnostic at line 2 containing @needle. */
+static void policy_fail(const char *body, const char *needle)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "policies = (\n{ %s }\n);\n", body);
+	parse_fails(text, 1);
+	assert_diag(0, 2, needle);
+}
+
+/* Parse "images = { @body };" expecting one diagnostic at line 2 containing @needle. */
+static void image_fail(const char *body, const char *needle)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "images = {\n%s\n};\n", body);
+	parse_fails(text, 1);
+	assert_diag(0, 2, needle);
+}
+
+/* --- a valid file --- */
+
+static void example_config_parses(void **state)
+{
+	struct cfg *c = parse_ok(example_conf);
+	const struct cfg_policy *p;
+
+	assert_string_equal(c->path, "/etc/carrel/carrel.conf");
+	assert_int_equal(c->n_images, 2);
+	assert_int_equal(cfg_image_find(c, "host")->type, CFG_IMAGE_HOST);
+	assert_int_equal(cfg_image_find(c, "host")->line, 2);
+	assert_null(cfg_image_find(c, "host")->path);
+	assert_int_equal(cfg_image_find(c, "lab")->type, CFG_IMAGE_DIR);
+	assert_string_equal(cfg_image_find(c, "lab")->path, "/srv/images/lab");
+	assert_int_equal(cfg_image_find(c, "lab")->line, 3);
+
+	assert_int_equal(c->defaults.set, CFG_FIELD_IMAGE | CFG_FIELD_HOSTNAME | CFG_FIELD_NETWORK |
+					      CFG_FIELD_ROOTFS | CFG_FIELD_ROOTFS_SIZE |
+					      CFG_FIELD_VOLUMES);
+	assert_ptr_equal(c->defaults.image, cfg_image_find(c, "host"));
+	assert_string_equal(c->defaults.hostname, "%u-carrel");
+	assert_int_equal(c->defaults.rootfs_size, 1ull << 30);
+	assert_int_equal(c->defaults.n_volumes, 1);
+	assert_int_equal(c->defaults.volumes[0].line, 11);
+
+	assert_int_equal(c->n_policies, 2);
+	p = &c->policies[0];
+	assert_int_equal(p->line, 14);
+	assert_null(p->name);
+	assert_false(p->sandbox);
+	assert_int_equal(p->groups.n, 1);
+	assert_string_equal(p->groups.patterns[0], "wheel");
+	assert_int_equal(p->users.n, 0);
+	assert_null(p->users.patterns);
+	assert_int_equal(p->settings.set, 0);
+
+	p = &c->policies[1];
+	assert_int_equal(p->line, 15);
+	assert_string_equal(p->name, "lab users");
+	assert_true(p->sandbox);
+	assert_int_equal(p->services.n, 2);
+	assert_string_equal(p->services.patterns[1], "su-l");
+	assert_int_equal(p->rhosts.n, 2);
+	assert_string_equal(p->rhosts.patterns[0], "10.0.0.0/8");
+	assert_int_equal(p->settings.set, CFG_FIELD_IMAGE | CFG_FIELD_NETWORK);
+	assert_ptr_equal(p->settings.image, cfg_image_find(c, "lab"));
+	assert_int_equal(p->settings.network, CFG_NETWORK_NONE);
+	cfg_free(c);
+}
+
+static void empty_file_gives_builtin_defaults(void **state)
+{
+	struct cfg *c = parse_ok("# nothing here\n");
+
+	assert_int_equal(c->n_images, 1);
+	assert_string_equal(c->images[0].name, "host");
+	assert_int_equal(c->images[0].type, CFG_IMAGE_HOST);
+	assert_int_equal(c->images[0].line, 0);
+	assert_int_equal(c->defaults.set, 0);
+	assert_ptr_equal(c->defaults.image, &c->images[0]);
+	assert_string_equal(c->defaults.hostname, "%u-carrel");
+	assert_int_equal(c->defaults.network, CFG_NETWORK_HOST);
+	assert_int_equal(c->defaults.rootfs, CFG_ROOTFS_TMPFS);
+	assert_int_equal(c->defaults.rootfs_size, 1ull << 30);
+	assert_int_equal(c->defaults.n_volumes, 1);
+	assert_string_equal(c->defaults.volumes[0].source, "%h");
+	assert_string_equal(c->defaults.volumes[0].target, "%h");
+	assert_false(c->defaults.volumes[0].readonly);
+	assert_false(c->defaults.volumes[0].optional);
+	assert_int_equal(c->n_policies, 0);
+	cfg_free(c);
+}
+
+static void builtin_host_image_is_added_next_to_file_images(void **state)
+{
+	struct cfg *c = parse_ok("images = { lab = { type = \"dir\"; path = \"/srv/lab\"; }; };\n");
+
+	assert_int_equal(c->n_images, 2);
+	assert_non_null(cfg_image_find(c, "lab"));
+	assert_int_equal(cfg_image_find(c, "host")->line, 0);
+	assert_null(cfg_image_find(c, "nope"));
+	cfg_free(c);
+}
+
+static void defaults_set_records_only_the_keys_the_file_gave(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { network = \"none\"; rootfs_size = \"512M\"; };\n");
+
+	assert_int_equal(c->defaults.set, CFG_FIELD_NETWORK | CFG_FIELD_ROOTFS_SIZE);
+	assert_int_equal(c->defaults.network, CFG_NETWORK_NONE);
+	assert_int_equal(c->defaults.rootfs_size, 512ull << 20);
+	assert_string_equal(c->defaults.hostname, "%u-carrel");
+	assert_string_equal(cfg_image_find(c, "host")->name, c->defaults.image->name);
+	assert_int_equal(c->defaults.n_volumes, 1);
+	cfg_free(c);
+}
+
+static void policy_settings_record_only_overridden_keys(void **state)
+{
+	struct cfg *c = parse_ok("policies = ( { users = \"bob\"; hostname = \"box-%U\";\n"
+				 "  rootfs_size = 2097152; volumes = (); } );\n");
+	const struct cfg_settings *s = &c->policies[0].settings;
+
+	assert_int_equal(s->set, CFG_FIELD_HOSTNAME | CFG_FIELD_ROOTFS_SIZE | CFG_FIELD_VOLUMES);
+	assert_string_equal(s->hostname, "box-%U");
+	assert_int_equal(s->rootfs_size, 2097152);
+	assert_int_equal(s->n_volumes, 0);
+	assert_null(s->image);
+	assert_int_equal(c->policies[0].users.n, 1);
+	assert_string_equal(c->policies[0].users.patterns[0], "bob");
+	cfg_free(c);
+}
+
+static void volumes_keep_flags_and_normalise_slashes(void **state)
+{
+	struct cfg *c =
+	    parse_ok("defaults = { volumes = (\n"
+		     "  { source = \"%h//data/\"; target = \"/mnt//data/\"; readonly = true; },\n"
+		     "  { source = \"/srv/%u\"; target = \"/srv/%u\"; optional = true; }\n"
+		     "); };\n");
+	const struct cfg_volume *v = c->defaults.volumes;
+
+	assert_int_equal(c->defaults.n_volumes, 2);
+	assert_string_equal(v[0].source, "%h/data");
+	assert_string_equal(v[0].target, "/mnt/data");
+	assert_true(v[0].readonly);
+	assert_false(v[0].optional);
+	assert_int_equal(v[0].line, 2);
+	assert_string_equal(v[1].source, "/srv/%u");
+	assert_false(v[1].readonly);
+	assert_true(v[1].optional);
+	assert_int_equal(v[1].line, 3);
+	cfg_free(c);
+}
+
+static void criteria_accept_a_single_string_a_list_or_an_array(void **state)
+{
+	struct cfg *c = parse_ok("policies = ( { users = \"bob\"; groups = ( \"a\", \"b*\" );\n"
+				 "  services = [ \"sshd\" ]; rhosts = \"2001:db8::/32\"; } );\n");
+
+	assert_int_equal(c->policies[0].users.n, 1);
+	assert_int_equal(c->policies[0].groups.n, 2);
+	assert_string_equal(c->policies[0].groups.patterns[1], "b*");
+	assert_int_equal(c->policies[0].services.n, 1);
+	assert_string_equal(c->policies[0].rhosts.patterns[0], "2001:db8::/32");
+	cfg_free(c);
+}
+
+static void host_image_may_be_redefined_as_host(void **state)
+{
+	struct cfg *c =
+	    parse_ok("\nimages = { host = { type = \"host\"; description = \"/\"; }; };\n");
+
+	assert_int_equal(c->n_images, 1);
+	assert_int_equal(cfg_image_find(c, "host")->line, 2);
+	cfg_free(c);
+}
+
+/* --- file-level and syntax problems --- */
+
+static void syntax_error_reports_libconfig_line(void **state)
+{
+	parse_fails("defaults = {\n  network = \"host\"\n  image = ;\n};\n", 1);
+	assert_int_equal(diags.items[0].line, 3);
+	assert_string_equal(diags.items[0].text, "syntax error");
+}
+
+static void duplicate_key_is_a_syntax_error(void **state)
+{
+	parse_fails("defaults = { network = \"host\"; };\ndefaults = { };\n", 1);
+	assert_diag(0, 2, "duplicate");
+}
+
+static void include_is_refused_at_its_line(void **state)
+{
+	parse_fails("defaults = { };\n  \t@include \"/etc/passwd\"\n@include \"x\"\n", 2);
+	assert_diag(0, 2, "'@include' is not allowed");
+	assert_diag(1, 3, "'@include' is not allowed");
+}
+
+static void include_inside_a_line_is_left_to_libconfig(void **state)
+{
+	/* not at the start of a line: libconfig does not include it, it is a syntax error */
+	parse_fails("defaults = { }; @include \"/etc/passwd\"\n", 1);
+	assert_diag(0, 1, "syntax error");
+}
+
+static void unknown_key_is_reported_with_its_line(void **state)
+{
+	parse_fails("defaults = { };\n\nimgaes = { };\n", 1);
+	assert_diag(0, 3, "unknown key 'imgaes'");
+}
+
+static void unknown_key_in_defaults_is_reported(void **state)
+{
+	defaults_fail("netwrok = \"none\";", "unknown key 'netwrok' in defaults");
+}
+
+static void unknown_key_in_policy_names_the_policy(void **state)
+{
+	policy_fail("users = \"bob\"; imgae = \"lab\";", "unknown key 'imgae' in policy #1");
+}
+
+static void policy_messages_carry_number_and_name(void **state)
+{
+	parse_fails("policies = (\n{ users = \"a\"; },\n{ name = \"lab users\";\n sandbox = "
+		    "\"no\"; }\n);\n",
+		    1);
+	assert_diag(0, 4,
+		    "key 'sandbox' in policy #2 'lab users': expected true or false, got a "
+		    "string");
+}
+
+static void all_errors_are_collected(void **state)
+{
+	parse_fails("defaults = {\n"
+		    "  network = \"bridge\";\n"
+		    "  rootfs_size = \"12Q\";\n"
+		    "};\n"
+		    "policies = ( { users = \"x\"; image = \"lba\"; } );\n",
+		    3);
+	assert_diag(0, 2,
+		    "key 'network' in defaults: expected \"host\" or \"none\", got \"bridge\"");
+	assert_diag(1, 3,
+		    "key 'rootfs_size' in defaults: bad size \"12Q\" (use a number with K, M, "
+		    "G or T)");
+	assert_diag(2, 5, "policy #1: image 'lba' is not defined in 'images'");
+}
+
+static void errors_come_in_line_order(void **state)
+{
+	/* images are checked first, but they come last in this file */
+	parse_fails("policies = ( { user = \"x\"; } );\n"
+		    "whatever = 1;\n"
+		    "images = { lab = { type = \"disk\"; }; };\n",
+		    3);
+	assert_diag(0, 1, "unknown key 'user' in policy #1");
+	assert_diag(1, 2, "unknown key 'whatever'");
+	assert_diag(2, 3, "key 'type' in image 'lab': expected \"host\" or \"dir\", got \"disk\"");
+}
+
+static void too_many_errors_keep_the_first_lines(void **state)
+{
+	char text[8192] = "";
+	struct cfg *c = NULL;
+
+	for (int i = 1; i <= CFG_MAX_DIAGS + 10; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "bad%d = 1;\n", i);
+	assert_int_equal(cfg_parse_string(text, "x", &c, &diags), -EINVAL);
+	assert_null(c);
+	assert_int_equal(diags.count, CFG_MAX_DIAGS);
+	assert_true(diags.truncated);
+	assert_int_equal(diags.items[0].line, 1);
+	assert_int_equal(diags.items[CFG_MAX_DIAGS - 1].line, CFG_MAX_DIAGS);
+}
+
+static void top_level_keys_must_have_the_right_type(void **state)
+{
+	parse_fails("images = ( );\ndefaults = 1;\npolicies = { };\n", 3);
+	assert_diag(0, 1, "key 'images': expected a group of images, got a list");
+	assert_diag(1, 2, "key 'defaults': expected a group, got an integer");
+	assert_diag(2, 3, "key 'policies': expected a list of groups, got a group");
+}
+
+static void control_characters_in_messages_are_scrubbed(void **state)
+{
+	parse_fails("defaults = { network = \"a\\nb\"; };\n", 1);
+	assert_diag(0, 1, "got \"a?b\"");
+}
+
+/* --- images --- */
+
+static void image_type_is_required_and_known(void **state)
+{
+	image_fail("lab = { path = \"/srv/lab\"; };", "image 'lab': missing 'type'");
+	image_fail("lab = { type = 1; };",
+		   "key 'type' in image 'lab': expected \"host\" or \"dir\", got an integer");
+}
+
+static void dir_image_needs_an_absolute_path(void **state)
+{
+	image_fail("lab = { type = \"dir\"; };", "image 'lab': missing 'path'");
+	image_fail("lab = { type = \"dir\"; path = \"srv/lab\"; };",
+		   "key 'path' in image 'lab': \"srv/lab\" must be an absolute path");
+	image_fail("lab = { type = \"dir\"; path = \"/srv/../etc\"; };", "'..' component");
+	image_fail("lab = { type = \"dir\"; path = \"/srv/./lab\"; };", "'.' or '..' component");
+	image_fail("lab = { type = \"dir\"; path = \"/srv/lab \"; };", "white space");
+	image_fail("lab = { type = \"dir\"; path = \"\"; };", "must not be empty");
+	image_fail("lab = { type = \"dir\"; path = 7; };", "expected a string, got an integer");
+}
+
+static void host_image_takes_no_path(void **state)
+{
+	image_fail("h2 = { type = \"host\"; path = \"/\"; };",
+		   "image 'h2': 'path' is not allowed for type \"host\"");
+}
+
+static void host_image_cannot_be_a_dir(void **state)
+{
+	image_fail("host = { type = \"dir\"; path = \"/srv/x\"; };",
+		   "the built-in image 'host' can only have type \"host\"");
+}
+
+static void image_names_are_checked(void **state)
+{
+	const char name64[] = "a123456789012345678901234567890123456789012345678901234567890123";
+	char body[256];
+
+	image_fail("a*b = { type = \"host\"; };", "image name 'a*b' is not valid");
+	snprintf(body, sizeof(body), "%sx = { type = \"host\"; };", name64);
+	image_fail(body, "is not valid");
+	snprintf(body, sizeof(body), "images = { %s = { type = \"host\"; }; };\n", name64);
+	cfg_free(parse_ok(body));
+}
+
+static void unknown_key_in_image_is_reported(void **state)
+{
+	image_fail("lab = { type = \"host\"; size = 1; };", "unknown key 'size' in image 'lab'");
+	image_fail("lab = \"host\";", "image 'lab': expected a group, got a string");
+}
+
+/* --- settings --- */
+
+static void undefined_image_is_reported(void **state)
+{
+	parse_fails("policies = (\n{ users = \"a\"; },\n{ users = \"b\"; },\n"
+		    "{ users = \"c\";\n image = \"lba\"; }\n);\n",
+		    1);
+	assert_diag(0, 5, "policy #3: image 'lba' is not defined in 'images'");
+}
+
+static void network_must_be_host_or_none(void **state)
+{
+	defaults_fail("network = \"bridge\";",
+		      "key 'network' in defaults: expected \"host\" or \"none\", got \"bridge\"");
+	defaults_fail("network = true;",
+		      "key 'network' in defaults: expected \"host\" or \"none\", got a boolean");
+}
+
+static void rootfs_other_than_tmpfs_is_not_supported(void **state)
+{
+	defaults_fail("rootfs = \"disk\";",
+		      "defaults: rootfs \"disk\" is not supported yet (supported: tmpfs)");
+}
+
+static void rootfs_size_must_be_a_size_in_range(void **state)
+{
+	policy_fail(
+	    "users = \"a\"; rootfs_size = \"12Q\";",
+	    "key 'rootfs_size' in policy #1: bad size \"12Q\" (use a number with K, M, G or "
+	    "T)");
+	defaults_fail("rootfs_size = \"512K\";", "\"512K\" is out of range (1M to 1T)");
+	defaults_fail("rootfs_size = \"2T\";", "\"2T\" is out of range (1M to 1T)");
+	defaults_fail("rootfs_size = \"99999999999999999999\";", "out of range");
+	defaults_fail("rootfs_size = 1000;", "key 'rootfs_size' in defaults: 1000 is out of range");
+	defaults_fail("rootfs_size = -5;", "-5 is out of range");
+	defaults_fail("rootfs_size = 1.5;", "expected a size such as \"1G\", got a floating-point");
+}
+
+static void rootfs_size_limits_are_inclusive(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { rootfs_size = \"1M\"; };\n"
+				 "policies = ( { rootfs_size = \"1T\"; },\n"
+				 "  { rootfs_size = 1099511627776L; } );\n");
+
+	assert_int_equal(c->defaults.rootfs_size, 1ull << 20);
+	assert_int_equal(c->policies[0].settings.rootfs_size, 1ull << 40);
+	assert_int_equal(c->policies[1].settings.rootfs_size, 1ull << 40);
+	cfg_free(c);
+}
+
+static void hostname_template_is_checked(void **state)
+{
+	defaults_fail("hostname = \"\";", "key 'hostname' in defaults: \"\" must not be empty");
+	defaults_fail("hostname = \"box_1\";", "may only contain letters, digits");
+	defaults_fail("hostname = "
+		      "\"a12345678901234567890123456789012345678901234567890123456789012345\";",
+		      "at most 64 characters");
+	defaults_fail("hostname = \"%x-box\";",
+		      "defaults: unknown expansion '%x' in 'hostname' (known: %u %h %U %g %%)");
+	defaults_fail("hostname = \"box%\";", "trailing '%' in 'hostname'");
+	defaults_fail("hostname = 1;", "key 'hostname' in defaults: expected a string");
+}
+
+static void hostname_template_accepts_every_code(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { hostname = \"%u.%U-%g-%h-%%.A-z\"; };\n");
+
+	assert_string_equal(c->defaults.hostname, "%u.%U-%g-%h-%%.A-z");
+	cfg_free(c);
+}
+
+static void volume_source_must_be_absolute_or_home(void **state)
+{
+	defaults_fail("volumes = ( { source = \"home\"; target = \"/home\"; } );",
+		      "volume source \"home\" in defaults: must be an absolute path or start with "
+		      "%h");
+	defaults_fail("volumes = ( { source = \"%u\"; target = \"/x\"; } );",
+		      "must be an absolute path or start with %h");
+	defaults_fail("volumes = ( { source = \"%h/../x\"; target = \"/x\"; } );", "'..'");
+	defaults_fail(
+	    "volumes = ( { source = \"/a\"; target = \"%h/.\"; } );",
+	    "volume target \"%h/.\" in defaults: must not contain a '.' or '..' component");
+	defaults_fail("volumes = ( { source = \"%h/\\tx\"; target = \"/x\"; } );",
+		      "control characters");
+	defaults_fail("volumes = ( { source = \"/srv/%q\"; target = \"/x\"; } );",
+		      "defaults: unknown expansion '%q' in 'source'");
+}
+
+static void volume_target_must_not_be_the_root(void **state)
+{
+	policy_fail("volumes = ( { source = \"/srv\"; target = \"/\"; } );",
+		    "volume target \"/\" in policy #1: must not be \"/\"");
+	policy_fail("volumes = ( { source = \"/srv\"; target = \"//\"; } );", "must not be \"/\"");
+	policy_fail("volumes = ( { source = \"/srv\"; target = \"x\"; } );",
+		    "volume target \"x\" in policy #1: must be an absolute path");
+}
+
+static void volume_keys_are_checked(void **state)
+{
+	defaults_fail("volumes = ( { source = \"/a\"; target = \"/b\"; rw = true; } );",
+		      "unknown key 'rw' in volume #1 of defaults");
+	defaults_fail("volumes = ( { source = \"/a\"; target = \"/b\"; readonly = \"yes\"; } );",
+		      "key 'readonly' in volume #1 of defaults: expected true or false, got a "
+		      "string");
+	defaults_fail("volumes = ( { source = \"/a\"; } );", "volume #1 of defaults: missing "
+							     "'target'");
+	defaults_fail("volumes = ( { target = \"/a\"; } );", "missing 'source'");
+	defaults_fail("volumes = ( \"/a\" );", "volume #1 of defaults: expected a group, got a "
+					       "string");
+	defaults_fail("volumes = \"/a\";", "key 'volumes' in defaults: expected a list of groups");
+}
+
+/* --- policies --- */
+
+static void sandbox_must_be_a_boolean(void **state)
+{
+	policy_fail("sandbox = \"no\";",
+		    "key 'sandbox' in policy #1: expected true or false, got a string");
+}
+
+static void empty_criterion_matches_nobody(void **state)
+{
+	policy_fail("users = [ ];", "policy #1: empty 'users' matches nobody");
+	policy_fail("rhosts = ( );", "policy #1: empty 'rhosts' matches nobody");
+}
+
+static void criteria_must_be_strings(void **state)
+{
+	policy_fail("groups = [ 1 ];", "key 'groups' in policy #1: expected a string or a list "
+				       "of strings, got an integer");
+	policy_fail("services = { a = 1; };",
+		    "expected a string or a list of strings, got a group");
+}
+
+static void rhost_cidr_must_be_valid(void **state)
+{
+	policy_fail("rhosts = [ \"10.0.0.0/33\" ];",
+		    "key 'rhosts' in policy #1: bad CIDR \"10.0.0.0/33\"");
+	policy_fail("rhosts = [ \"10.0.0/8\" ];", "bad CIDR");
+	policy_fail("rhosts = [ \"::/129\" ];", "bad CIDR");
+	policy_fail("rhosts = [ \"fe80::/x\" ];", "bad CIDR");
+	policy_fail("rhosts = [ \"/8\" ];", "bad CIDR");
+	policy_fail("rhosts = [ \"10.0.0.0/\" ];", "bad CIDR");
+	cfg_free(parse_ok("policies = ( { rhosts = [ \"10.0.0.0/0\", \"::1/128\", \"*.org\" ]; } "
+			  ");\n"));
+}
+
+static void policy_name_is_checked(void **state)
+{
+	policy_fail("name = \"\";", "key 'name' in policy #1: must be 1 to 64 characters");
+	policy_fail("name = 3;", "key 'name' in policy #1: expected a string, got an integer");
+}
+
+static void policy_must_be_a_group(void **state)
+{
+	parse_fails("policies = (\n\"everyone\" );\n", 1);
+	assert_diag(0, 2, "policy #1: expected a group, got a string");
+}
+
+/* --- cfg_parse_size --- */
+
+static void size_accepts_units_and_suffixes(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t value;
+	} cases[] = {
+	    {"1048576", 1048576},
+	    {"64k", 64 << 10},
+	    {"64K", 64 << 10},
+	    {"512M", 512ull << 20},
+	    {"1G", 1ull << 30},
+	    {"1g", 1ull << 30},
+	    {"2T", 2ull << 40},
+	    {"1GB", 1ull << 30},
+	    {"1GiB", 1ull << 30},
+	    {"1gib", 1ull << 30},
+	    {"100B", 100},
+	    {"007M", 7ull << 20},
+	    {"18446744073709551615", UINT64_MAX},
+	    {"16777215T", 16777215ull << 40},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 0;
+
+		if (cfg_parse_size(cases[i].text, &v) != 0 || v != cases[i].value)
+			fail_msg("\"%s\" gave %llu", cases[i].text, (unsigned long long)v);
+	}
+}
+
+static void size_rejects_garbage_zero_and_signs(void **state)
+{
+	static const char *const bad[] = {"",    "G",   "0",    "0K",  "-1",    "+1",
+					  " 1",  "1 G", "1.5G", "1X",  "1GiBx", "1iB",
+					  "12Q", "1KK", "0x10", "1Gi", "1G "};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t v = 42;
+		int r = cfg_parse_size(bad[i], &v);
+
+		if (r != -EINVAL || v != 42)
+			fail_msg("\"%s\" gave %d, %llu", bad[i], r, (unsigned long long)v);
+	}
+}
+
+static void size_overflow_is_erange(void **state)
+{
+	uint64_t v = 42;
+
+	assert_int_equal(cfg_parse_size("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(cfg_parse_size("16777216T", &v), -ERANGE);
+	assert_int_equal(cfg_parse_size("99999999999999999999999K", &v), -ERANGE);
+	assert_int_equal(v, 42);
+}
+
+/* --- names and freeing --- */
+
+static void names_are_stable(void **state)
+{
+	assert_string_equal(cfg_image_type_name(CFG_IMAGE_HOST), "host");
+	assert_string_equal(cfg_image_type_name(CFG_IMAGE_DIR), "dir");
+	assert_string_equal(cfg_network_name(CFG_NETWORK_HOST), "host");
+	assert_string_equal(cfg_network_name(CFG_NETWORK_NONE), "none");
+	assert_string_equal(cfg_rootfs_name(CFG_ROOTFS_TMPFS), "tmpfs");
+}
+
+static void free_accepts_null(void **state)
+{
+	cfg_free(NULL);
+	assert_int_equal(cfg_parse_string("x = 1;", "n", &(struct cfg *){NULL}, NULL), -EINVAL);
+}
+
+/* --- cfg_load, on real files --- */
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int setup_dir(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/carrel-test-config-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/carrel.conf", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+static int teardown_dir(void **state)
+{
+	struct fixture *f = *state;
+
+	(void)nftw(f->dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static void write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+static void skip_unless_root(void)
+{
+	if (geteuid() != 0)
+		skip(); /* files we create are ours, and cfg_load() wants them root-owned */
+}
+
+static void load_reads_a_trusted_file(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg *c = NULL;
+
+	skip_unless_root();
+	write_file(f->path, example_conf, strlen(example_conf), 0644);
+	assert_int_equal(cfg_load(f->path, &c, &diags), 0);
+	assert_int_equal(diags.count, 0);
+	assert_string_equal(c->path, f->path);
+	assert_int_equal(c->n_policies, 2);
+	cfg_free(c);
+}
+
+static void load_reports_errors_with_lines(void **state)
+{
+	struct fixture *f = *state;
+	const char text[] = "defaults = {\n  network = \"bridge\";\n};\n";
+	struct cfg *c = NULL;
+
+	skip_unless_root();
+	write_file(f->path, text, strlen(text), 0600);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EINVAL);
+	assert_null(c);
+	assert_diag(0, 2, "key 'network' in defaults");
+}
+
+static void load_refuses_a_missing_file(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg *c = NULL;
+
+	assert_int_equal(cfg_load(f->path, &c, &diags), -ENOENT);
+	assert_null(c);
+	assert_int_equal(diags.count, 1);
+	assert_diag(0, 0, "does not exist");
+	assert_non_null(strstr(diags.items[0].text, f->path));
+}
+
+static void load_refuses_a_symlink(void **state)
+{
+	struct fixture *f = *state;
+	char target[160];
+	struct cfg *c = NULL;
+
+	snprintf(target, sizeof(target), "%s/real.conf", f->dir);
+	write_file(target, "", 0, 0644);
+	assert_int_equal(symlink(target, f->path), 0);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EPERM);
+	assert_null(c);
+	assert_int_equal(diags.count, 1);
+	assert_diag(0, 0, "is a symbolic link: refusing it");
+}
+
+static void load_refuses_a_directory(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg *c = NULL;
+
+	assert_int_equal(mkdir(f->path, 0755), 0);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EPERM);
+	assert_diag(0, 0, "is not a regular file: refusing it");
+}
+
+static void load_refuses_a_group_writable_file(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg *c = NULL;
+
+	skip_unless_root();
+	write_file(f->path, "", 0, 0664);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EPERM);
+	assert_null(c);
+	assert_diag(0, 0,
+		    "is writable by its group (mode 0664): refusing it (make it root-owned, "
+		    "mode 0644)");
+}
+
+static void load_refuses_a_file_not_owned_by_root(void **state)
+{
+	struct fixture *f = *state;
+	char want[256];
+	struct cfg *c = NULL;
+	uid_t owner = geteuid();
+
+	write_file(f->path, "", 0, 0644);
+	if (owner == 0) {
+		assert_int_equal(chown(f->path, NOBODY_UID, (gid_t)-1), 0);
+		owner = NOBODY_UID;
+	}
+	snprintf(want, sizeof(want),
+		 "'%s' is owned by uid %u, not root: refusing it (make it "
+		 "root-owned, mode 0644)",
+		 f->path, (unsigned)owner);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EPERM);
+	assert_null(c);
+	assert_int_equal(diags.count, 1);
+	assert_diag(0, 0, want);
+}
+
+static void load_refuses_include(void **state)
+{
+	struct fixture *f = *state;
+	char text[256];
+	struct cfg *c = NULL;
+
+	skip_unless_root();
+	/* the included file itself is fine: the point is that it would escape the checks */
+	snprintf(text, sizeof(text), "defaults = { };\n@include \"%s/other.conf\"\n", f->dir);
+	write_file(f->path, text, strlen(text), 0644);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EINVAL);
+	assert_null(c);
+	assert_int_equal(diags.count, 1);
+	assert_diag(0, 2, "'@include' is not allowed");
+}
+
+static void load_refuses_a_nul_byte(void **state)
+{
+	struct fixture *f = *state;
+	static const char text[] = "defaults = { };\n\0@include \"/etc/shadow\"\n";
+	struct cfg *c = NULL;
+
+	skip_unless_root();
+	write_file(f->path, text, sizeof(text) - 1, 0644);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EINVAL);
+	assert_diag(0, 0, "contains a NUL byte");
+}
+
+static void load_refuses_a_huge_file(void **state)
+{
+	struct fixture *f = *state;
+	size_t len = 1024 * 1024 + 1;
+	char *text = malloc(len);
+	struct cfg *c = NULL;
+
+	skip_unless_root();
+	assert_non_null(text);
+	memset(text, '\n', len);
+	write_file(f->path, text, len, 0644);
+	free(text);
+	assert_int_equal(cfg_load(f->path, &c, &diags), -EFBIG);
+	assert_diag(0, 0, "larger than 1 MiB");
+}
+
+static void load_works_without_diags(void **state)
+{
+	struct fixture *f = *state;
+	struct cfg *c = NULL;
+
+	assert_int_equal(cfg_load(f->path, &c, NULL), -ENOENT);
+	assert_null(c);
+}
+
+#define FILE_TEST(t) cmocka_unit_test_setup_teardown(t, setup_dir, teardown_dir)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(example_config_parses),
+	    cmocka_unit_test(empty_file_gives_builtin_defaults),
+	    cmocka_unit_test(builtin_host_image_is_added_next_to_file_images),
+	    cmocka_unit_test(defaults_set_records_only_the_keys_the_file_gave),
+	    cmocka_unit_test(policy_settings_record_only_overridden_keys),
+	    cmocka_unit_test(volumes_keep_flags_and_normalise_slashes),
+	    cmocka_unit_test(criteria_accept_a_single_string_a_list_or_an_array),
+	    cmocka_unit_test(host_image_may_be_redefined_as_host),
+	    cmocka_unit_test(syntax_error_reports_libconfig_line),
+	    cmocka_unit_test(duplicate_key_is_a_syntax_error),
+	    cmocka_unit_test(include_is_refused_at_its_line),
+	    cmocka_unit_test(include_inside_a_line_is_left_to_libconfig),
+	    cmocka_unit_test(unknown_key_is_reported_with_its_line),
+	    cmocka_unit_test(unknown_key_in_defaults_is_reported),
+	    cmocka_unit_test(unknown_key_in_policy_names_the_policy),
+	    cmocka_unit_test(policy_messages_carry_number_and_name),
+	    cmocka_unit_test(all_errors_are_collected),
+	    cmocka_unit_test(errors_come_in_line_order),
+	    cmocka_unit_test(too_many_errors_keep_the_first_lines),
+	    cmocka_unit_test(top_level_keys_must_have_the_right_type),
+	    cmocka_unit_test(control_characters_in_messages_are_scrubbed),
+	    cmocka_unit_test(image_type_is_required_and_known),
+	    cmocka_unit_test(dir_image_needs_an_absolute_path),
+	    cmocka_unit_test(host_image_takes_no_path),
+	    cmocka_unit_test(host_image_cannot_be_a_dir),
+	    cmocka_unit_test(image_names_are_checked),
+	    cmocka_unit_test(unknown_key_in_image_is_reported),
+	    cmocka_unit_test(undefined_image_is_reported),
+	    cmocka_unit_test(network_must_be_host_or_none),
+	    cmocka_unit_test(rootfs_other_than_tmpfs_is_not_supported),
+	    cmocka_unit_test(rootfs_size_must_be_a_size_in_range),
+	    cmocka_unit_test(rootfs_size_limits_are_inclusive),
+	    cmocka_unit_test(hostname_template_is_checked),
+	    cmocka_unit_test(hostname_template_accepts_every_code),
+	    cmocka_unit_test(volume_source_must_be_absolute_or_home),
+	    cmocka_unit_test(volume_target_must_not_be_the_root),
+	    cmocka_unit_test(volume_keys_are_checked),
+	    cmocka_unit_test(sandbox_must_be_a_boolean),
+	    cmocka_unit_test(empty_criterion_matches_nobody),
+	    cmocka_unit_test(criteria_must_be_strings),
+	    cmocka_unit_test(rhost_cidr_must_be_valid),
+	    cmocka_unit_test(policy_name_is_checked),
+	    cmocka_unit_test(policy_must_be_a_group),
+	    cmocka_unit_test(size_accepts_units_and_suffixes),
+	    cmocka_unit_test(size_rejects_garbage_zero_and_signs),
+	    cmocka_unit_test(size_overflow_is_erange),
+	    cmocka_unit_test(names_are_stable),
+	    cmocka_unit_test(free_accepts_null),
+	    FILE_TEST(load_reads_a_trusted_file),
+	    FILE_TEST(load_reports_errors_with_lines),
+	    FILE_TEST(load_refuses_a_missing_file),
+	    FILE_TEST(load_refuses_a_symlink),
+	    FILE_TEST(load_refuses_a_directory),
+	    FILE_TEST(load_refuses_a_group_writable_file),
+	    FILE_TEST(load_refuses_a_file_not_owned_by_root),
+	    FILE_TEST(load_refuses_include),
+	    FILE_TEST(load_refuses_a_nul_byte),
+	    FILE_TEST(load_refuses_a_huge_file),
+	    FILE_TEST(load_works_without_diags),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
