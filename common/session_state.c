@@ -1,0 +1,601 @@
+/* common/session_state.c: see session_state.h.
+ *
+ * Invariants:
+ * 1. Everything below /run/carrel is created by root, 0755 for the shared directories and
+ *    0700 for a session's own; no path below it is ever followed through a symlink.
+ * 2. A record is replaced atomically (write + rename): a reader sees the old or the new one.
+ * 3. Removal deletes only names this file creates, one by one; it never recurses. */
+#include <assert.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/session_state.h"
+
+#define RECORD_NAME "session"
+#define LOCK_NAME "lock"
+#define RECORD_MAX (256 * 1024)
+
+int session_id_new(char ret[SESSION_ID_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char bytes[SESSION_ID_LEN / 2];
+
+	if (getrandom(bytes, sizeof(bytes), 0) != (ssize_t)sizeof(bytes))
+		return -errno;
+	for (size_t i = 0; i < sizeof(bytes); i++) {
+		ret[2 * i] = hex[bytes[i] >> 4];
+		ret[2 * i + 1] = hex[bytes[i] & 0xf];
+	}
+	ret[SESSION_ID_LEN] = '\0';
+	return 0;
+}
+
+bool session_id_valid(const char *id)
+{
+	size_t i;
+
+	if (!id)
+		return false;
+	for (i = 0; id[i]; i++)
+		if (!isxdigit((unsigned char)id[i]) || isupper((unsigned char)id[i]))
+			return false;
+	return i == SESSION_ID_LEN;
+}
+
+/* ---- text format: "key=value" lines; '\\', '\n' and '\t' in values escaped ---- */
+
+struct buf {
+	char *data;
+	size_t len, cap;
+	bool failed;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->cap ? b->cap * 2 : 1024) + n;
+		char *p = realloc(b->data, cap);
+
+		if (!p) {
+			b->failed = true;
+			return;
+		}
+		b->data = p;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void buf_add_escaped(struct buf *b, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '\\':
+			buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			buf_add(b, "\\n", 2);
+			break;
+		case '\t':
+			buf_add(b, "\\t", 2);
+			break;
+		default:
+			buf_add(b, s, 1);
+		}
+	}
+}
+
+static void put_str(struct buf *b, const char *key, const char *value)
+{
+	buf_add(b, key, strlen(key));
+	buf_add(b, "=", 1);
+	buf_add_escaped(b, value ? value : "");
+	buf_add(b, "\n", 1);
+}
+
+static void put_num(struct buf *b, const char *key, int64_t value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%" PRId64, value);
+	put_str(b, key, text);
+}
+
+static void put_mount(struct buf *b, const struct session_mount *m)
+{
+	const char *fields[] = {m->type, m->source, m->destination, m->rw ? "rw" : "ro",
+				m->propagation};
+
+	buf_add(b, "mount=", 6);
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		if (i)
+			buf_add(b, "\t", 1);
+		buf_add_escaped(b, fields[i]);
+	}
+	buf_add(b, "\n", 1);
+}
+
+int session_record_format(const struct session_record *r, char **ret)
+{
+	struct buf b = {0};
+
+	put_str(&b, "id", r->id);
+	put_str(&b, "user", r->user);
+	put_num(&b, "uid", r->uid);
+	put_num(&b, "gid", r->gid);
+	put_str(&b, "home", r->home);
+	put_str(&b, "shell", r->shell);
+	put_str(&b, "service", r->service);
+	put_str(&b, "tty", r->tty);
+	put_str(&b, "rhost", r->rhost);
+	put_str(&b, "image", r->image);
+	put_str(&b, "image_type", r->image_type);
+	put_str(&b, "policy", r->policy);
+	put_str(&b, "config", r->config);
+	put_str(&b, "hostname", r->hostname);
+	put_str(&b, "network", r->network);
+	put_str(&b, "rootfs", r->rootfs);
+	put_num(&b, "rootfs_size", (int64_t)r->rootfs_size);
+	put_num(&b, "init_pid", r->init_pid);
+	put_num(&b, "init_start", (int64_t)r->init_start);
+	put_num(&b, "created_usec", r->created_usec);
+	put_str(&b, "lower_dir", r->lower_dir);
+	put_str(&b, "upper_dir", r->upper_dir);
+	put_str(&b, "work_dir", r->work_dir);
+	put_str(&b, "merged_dir", r->merged_dir);
+	for (size_t i = 0; i < r->n_mounts; i++)
+		put_mount(&b, &r->mounts[i]);
+	for (size_t i = 0; i < r->n_cgroups; i++)
+		put_str(&b, "cgroup", r->cgroups[i]);
+	if (b.failed) {
+		free(b.data);
+		return -ENOMEM;
+	}
+	*ret = b.data;
+	return 0;
+}
+
+/* Undo the escaping in place. -EPROTO for a dangling or unknown escape. */
+static int unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (*s != '\\') {
+			*out++ = *s;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case '\\':
+			*out++ = '\\';
+			break;
+		case 'n':
+			*out++ = '\n';
+			break;
+		case 't':
+			*out++ = '\t';
+			break;
+		default:
+			return -EPROTO;
+		}
+	}
+	*out = '\0';
+	return 0;
+}
+
+static int parse_i64(const char *text, int64_t min, int64_t max, int64_t *ret)
+{
+	char *end = NULL;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || end == text || *end || v < min || v > max)
+		return -EPROTO;
+	*ret = v;
+	return 0;
+}
+
+static int set_str(char **field, const char *raw)
+{
+	char *copy = strdup(raw);
+
+	if (!copy)
+		return -ENOMEM;
+	if (unescape(copy) < 0) {
+		free(copy);
+		return -EPROTO;
+	}
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int parse_mount(struct session_record *r, char *value)
+{
+	char *fields[5];
+	size_t n = 0;
+
+	/* strsep, not strtok: empty fields are meaningful. */
+	for (char *p = value; n < ARRAY_SIZE(fields); n++) {
+		fields[n] = strsep(&p, "\t");
+		if (!fields[n])
+			return -EPROTO;
+		if (n == ARRAY_SIZE(fields) - 1 && p)
+			return -EPROTO;
+	}
+	for (n = 0; n < ARRAY_SIZE(fields); n++)
+		if (unescape(fields[n]) < 0)
+			return -EPROTO;
+	if (strcmp(fields[3], "rw") != 0 && strcmp(fields[3], "ro") != 0)
+		return -EPROTO;
+	return session_record_add_mount(r, fields[0], fields[1], fields[2],
+					strcmp(fields[3], "rw") == 0, fields[4]);
+}
+
+struct str_key {
+	const char *key;
+	size_t offset;
+};
+
+#define STR_KEY(name)                                                                              \
+	{                                                                                          \
+#name, offsetof(struct session_record, name)                                       \
+	}
+static const struct str_key str_keys[] = {
+    STR_KEY(user),       STR_KEY(home),      STR_KEY(shell),     STR_KEY(service),
+    STR_KEY(tty),        STR_KEY(rhost),     STR_KEY(image),     STR_KEY(image_type),
+    STR_KEY(policy),     STR_KEY(config),    STR_KEY(hostname),  STR_KEY(network),
+    STR_KEY(rootfs),     STR_KEY(lower_dir), STR_KEY(upper_dir), STR_KEY(work_dir),
+    STR_KEY(merged_dir),
+};
+
+static int parse_number_key(struct session_record *r, const char *key, const char *value)
+{
+	int64_t v;
+
+	if (parse_i64(value, INT64_MIN, INT64_MAX, &v) < 0)
+		return -EPROTO;
+	if (strcmp(key, "uid") == 0 && v >= 0 && v <= UINT32_MAX)
+		r->uid = (uid_t)v;
+	else if (strcmp(key, "gid") == 0 && v >= 0 && v <= UINT32_MAX)
+		r->gid = (gid_t)v;
+	else if (strcmp(key, "rootfs_size") == 0 && v >= 0)
+		r->rootfs_size = (uint64_t)v;
+	else if (strcmp(key, "init_pid") == 0 && v > 0 && v <= INT32_MAX)
+		r->init_pid = (pid_t)v;
+	else if (strcmp(key, "init_start") == 0 && v >= 0)
+		r->init_start = (uint64_t)v;
+	else if (strcmp(key, "created_usec") == 0)
+		r->created_usec = v;
+	else
+		return -EPROTO;
+	return 0;
+}
+
+static bool is_number_key(const char *key)
+{
+	static const char *const keys[] = {"uid",      "gid",        "rootfs_size",
+					   "init_pid", "init_start", "created_usec"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+static int parse_line(struct session_record *r, char *line)
+{
+	char *eq = strchr(line, '=');
+	const char *key = line;
+	char *value;
+
+	if (!eq)
+		return -EPROTO;
+	*eq = '\0';
+	value = eq + 1;
+
+	if (strcmp(key, "id") == 0) {
+		if (!session_id_valid(value))
+			return -EPROTO;
+		memcpy(r->id, value, SESSION_ID_LEN + 1);
+		return 0;
+	}
+	if (strcmp(key, "mount") == 0)
+		return parse_mount(r, value);
+	if (strcmp(key, "cgroup") == 0) {
+		if (unescape(value) < 0)
+			return -EPROTO;
+		return session_record_add_cgroup(r, value);
+	}
+	if (is_number_key(key))
+		return parse_number_key(r, key, value);
+	for (size_t i = 0; i < ARRAY_SIZE(str_keys); i++)
+		if (strcmp(key, str_keys[i].key) == 0)
+			return set_str((char **)((char *)r + str_keys[i].offset), value);
+	return 0; /* a key from a newer writer */
+}
+
+int session_record_parse(const char *text, struct session_record **ret)
+{
+	struct session_record *r = calloc(1, sizeof(*r));
+	autofree char *copy = strdup(text);
+	char *save = NULL;
+	int rr = 0;
+
+	if (!r || !copy) {
+		free(r);
+		return -ENOMEM;
+	}
+	for (char *line = strtok_r(copy, "\n", &save); line && rr >= 0;
+	     line = strtok_r(NULL, "\n", &save))
+		rr = parse_line(r, line);
+	if (rr >= 0 && (!r->id[0] || !r->user || r->init_pid <= 0))
+		rr = -EPROTO;
+	if (rr < 0) {
+		session_record_free(r);
+		return rr;
+	}
+	*ret = r;
+	return 0;
+}
+
+void session_record_free(struct session_record *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(str_keys); i++)
+		free(*(char **)((char *)r + str_keys[i].offset));
+	for (size_t i = 0; i < r->n_mounts; i++) {
+		free(r->mounts[i].type);
+		free(r->mounts[i].source);
+		free(r->mounts[i].destination);
+		free(r->mounts[i].propagation);
+	}
+	free(r->mounts);
+	for (size_t i = 0; i < r->n_cgroups; i++)
+		free(r->cgroups[i]);
+	free(r->cgroups);
+	free(r);
+}
+
+int session_record_add_mount(struct session_record *r, const char *type, const char *source,
+			     const char *destination, bool rw, const char *propagation)
+{
+	struct session_mount *grown = realloc(r->mounts, (r->n_mounts + 1) * sizeof(*grown));
+	struct session_mount *m;
+
+	if (!grown)
+		return -ENOMEM;
+	r->mounts = grown;
+	m = &r->mounts[r->n_mounts];
+	*m = (struct session_mount){
+	    .type = strdup(type),
+	    .source = strdup(source ? source : ""),
+	    .destination = strdup(destination),
+	    .propagation = strdup(propagation ? propagation : "private"),
+	    .rw = rw,
+	};
+	r->n_mounts++;
+	if (!m->type || !m->source || !m->destination || !m->propagation)
+		return -ENOMEM; /* the half-filled entry is freed with the record */
+	return 0;
+}
+
+int session_record_add_cgroup(struct session_record *r, const char *path)
+{
+	char **grown = realloc(r->cgroups, (r->n_cgroups + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	r->cgroups = grown;
+	r->cgroups[r->n_cgroups] = strdup(path);
+	if (!r->cgroups[r->n_cgroups])
+		return -ENOMEM;
+	r->n_cgroups++;
+	return 0;
+}
+
+/* ---- the directory tree ---- */
+
+static int ensure_dir(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM; /* never build state inside something another user controls */
+	return 0;
+}
+
+int session_state_open_root(bool create)
+{
+	int fd;
+
+	if (create) {
+		int r = ensure_dir(SESSION_RUN_DIR, 0755);
+
+		if (r < 0)
+			return r;
+		r = ensure_dir(SESSION_STATE_DIR, 0755);
+		if (r < 0)
+			return r;
+	}
+	fd = open(SESSION_STATE_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int session_dir_create(int root_fd, const char *id)
+{
+	autoclose int dir_fd = -1;
+
+	if (!session_id_valid(id))
+		return -EINVAL;
+	if (mkdirat(root_fd, id, 0700) < 0)
+		return -errno;
+	dir_fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dir_fd < 0)
+		return -errno;
+	if (mkdirat(dir_fd, SESSION_LAYER_DIR, 0700) < 0 ||
+	    mkdirat(dir_fd, SESSION_MERGED_DIR, 0755) < 0)
+		return -errno;
+	return take_fd(dir_fd);
+}
+
+int session_dir_open(int root_fd, const char *id)
+{
+	int fd;
+
+	if (!session_id_valid(id))
+		return -EINVAL;
+	fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int session_lock_take(int dir_fd)
+{
+	autoclose int fd = -1;
+
+	fd = openat(dir_fd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+	return take_fd(fd);
+}
+
+int session_is_alive(int dir_fd)
+{
+	autoclose int fd = -1;
+
+	fd = openat(dir_fd, LOCK_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -errno;
+	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? 1 : -errno;
+	return 0; /* we got the lock: nobody holds it, the session's init is gone */
+}
+
+int session_record_write(int dir_fd, const struct session_record *r)
+{
+	autofree char *text = NULL;
+	int rr;
+
+	rr = session_record_format(r, &text);
+	if (rr < 0)
+		return rr;
+	return fs_write_atomic(dir_fd, RECORD_NAME, text, strlen(text), 0600);
+}
+
+int session_record_load(int dir_fd, struct session_record **ret)
+{
+	autoclose int fd = -1;
+	autofree char *text = NULL;
+	int r;
+
+	fd = openat(dir_fd, RECORD_NAME, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	r = fs_read_small(fd, RECORD_MAX, &text, NULL);
+	if (r < 0)
+		return r;
+	return session_record_parse(text, ret);
+}
+
+int session_dir_remove(int root_fd, const char *id)
+{
+	static const char *const files[] = {RECORD_NAME, "." RECORD_NAME ".tmp", LOCK_NAME};
+	static const char *const dirs[] = {SESSION_LAYER_DIR, SESSION_MERGED_DIR};
+	autoclose int dir_fd = -1;
+
+	dir_fd = session_dir_open(root_fd, id);
+	if (dir_fd < 0)
+		return dir_fd == -ENOENT ? 0 : dir_fd;
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (unlinkat(dir_fd, files[i], 0) < 0 && errno != ENOENT)
+			return -errno;
+	/* rmdir fails on a non-empty directory or a mount point: both are left alone. */
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (unlinkat(dir_fd, dirs[i], AT_REMOVEDIR) < 0 && errno != ENOENT)
+			return -errno;
+	if (unlinkat(root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int session_list_ids(int root_fd, char ***ret)
+{
+	autoclose int fd = -1;
+	char **ids = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir)
+		return -errno;
+	fd = -1; /* owned by dir now */
+	while ((de = readdir(dir))) {
+		char **grown;
+
+		if (!session_id_valid(de->d_name))
+			continue;
+		grown = realloc(ids, (n + 2) * sizeof(*ids));
+		if (!grown)
+			goto oom;
+		ids = grown;
+		ids[n] = strdup(de->d_name);
+		if (!ids[n])
+			goto oom;
+		ids[++n] = NULL;
+	}
+	closedir(dir);
+	if (!ids) {
+		ids = calloc(1, sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+	}
+	qsort(ids, n, sizeof(*ids), compare_ids);
+	*ret = ids;
+	return (int)n;
+oom:
+	closedir(dir);
+	if (ids)
+		ids[n] = NULL;
+	session_ids_free(ids);
+	return -ENOMEM;
+}
+
+void session_ids_free(char **ids)
+{
+	for (size_t i = 0; ids && ids[i]; i++)
+		free(ids[i]);
+	free(ids);
+}
