@@ -1,0 +1,71 @@
+/* launcher/launch.h: the state of one carrel-launch run, shared by its steps. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/cgroup.h"
+#include "common/session_state.h"
+
+struct cfg;
+struct identity;
+struct profile;
+
+struct launch_args {
+	const char *config;
+	const char *user;
+	const char *service;
+	const char *tty;
+	const char *rhost;
+	bool syslog;
+	bool debug;
+};
+
+#define REPORT_MAX_MOUNTS 64
+
+struct report_mount {
+	char type[16];
+	char source[256];
+	char destination[256];
+	bool rw;
+};
+
+/* What the session's init tells the launcher about the sandbox it built. It lives in a
+ * shared anonymous mapping: init fills it in before it says "ready" (or "failed") on the sync
+ * pipe; the launcher reads it after. */
+struct launch_report {
+	char error[400];
+	char lower_dir[512];
+	char upper_dir[256];
+	char work_dir[256];
+	char merged_dir[256];
+	size_t n_mounts;
+	struct report_mount mounts[REPORT_MAX_MOUNTS];
+};
+
+struct launch_ctx {
+	const struct launch_args *args;
+	struct cfg *cfg;
+	struct identity *who;
+	struct profile *profile;
+	char id[SESSION_ID_LEN + 1];
+	char session_path[128]; /* /run/carrel/sessions/<id> */
+	int state_root_fd;      /* /run/carrel/sessions */
+	int session_dir_fd;
+	int lock_fd;          /* held by init for the session's whole life */
+	int caller_pidfd;     /* the login process: when it is gone, the session ends */
+	int host_cgroupns_fd; /* for init to leave its cgroups at the end */
+	struct cgroup_layout cgroups;
+	bool cgroups_made;
+	struct launch_report *report;
+	pid_t init_pid;
+};
+
+/* Record one mount in the report (silently dropped beyond REPORT_MAX_MOUNTS). */
+void report_mount(struct launch_report *r, const char *type, const char *source,
+		  const char *destination, bool rw);
+
+/* Describe a failure in the report for the launcher to pass on; returns @err (a -errno). */
+int report_fail(struct launch_report *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));

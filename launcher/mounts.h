@@ -1,0 +1,27 @@
+/* launcher/mounts.h: the sandbox mount tree. Only this module calls mount(2) and the new
+ * mount API. Everything is attached by fd: a target is an O_PATH directory (or file) fd that
+ * was resolved safely beforehand, so no path is ever resolved twice.
+ * Attributes are MOUNT_ATTR_* from <sys/mount.h>. */
+#pragma once
+
+#include <stdbool.h>
+
+/* Make every mount of the caller's (new) mount namespace private, so that nothing mounted in
+ * the session propagates to the host and no host mount event reaches the session. */
+int mounts_make_private(void);
+
+/* Make a new @fstype filesystem from @options ("key=value" or a bare "flag", NULL-terminated),
+ * with @attrs, and attach it on @target_fd. Returns an fd for the root of the new mount (keep
+ * it to work below it) or -errno. */
+int mounts_new(const char *fstype, const char *source, const char *const *options, unsigned attrs,
+	       int target_fd);
+
+/* Bind what @src_fd refers to (a directory, or a file of any type) onto @target_fd (the same
+ * kind), with @attrs set on the new mount, and on every submount when @recursive.
+ * Returns 0 or -errno. */
+int mounts_bind(int src_fd, int target_fd, unsigned attrs, bool recursive);
+
+/* Make the directory mount @new_root_fd the root of the mount namespace and detach the old
+ * root entirely (pivot_root(".", ".") then a lazy unmount of what is stacked under).
+ * Returns 0 or -errno; the cwd is "/" afterwards. */
+int mounts_pivot(int new_root_fd);

@@ -1,0 +1,36 @@
+/* launcher/report.c: filling the launch report (see launch.h). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "launcher/launch.h"
+
+void report_mount(struct launch_report *r, const char *type, const char *source,
+		  const char *destination, bool rw)
+{
+	struct report_mount *m;
+
+	if (r->n_mounts >= REPORT_MAX_MOUNTS)
+		return;
+	m = &r->mounts[r->n_mounts++];
+	snprintf(m->type, sizeof(m->type), "%s", type);
+	snprintf(m->source, sizeof(m->source), "%s", source ? source : "");
+	snprintf(m->destination, sizeof(m->destination), "%s", destination);
+	m->rw = rw;
+}
+
+int report_fail(struct launch_report *r, int err, const char *fmt, ...)
+{
+	char text[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (err < 0)
+		snprintf(r->error, sizeof(r->error), "%s: %s", text, strerror(-err));
+	else
+		snprintf(r->error, sizeof(r->error), "%s", text);
+	return err < 0 ? err : -EINVAL;
+}

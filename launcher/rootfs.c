@@ -1,0 +1,237 @@
+/* launcher/rootfs.c: see rootfs.h.
+ *
+ * Invariants:
+ * 1. Nothing the session writes reaches an image: every image directory is only ever a lower
+ *    layer of an overlay, or bound read-only when it cannot be one.
+ * 2. Image directories are opened once and checked on the fd (root-owned, not writable by
+ *    group or others); overlayfs is handed that fd's /proc/self/fd path, never the name.
+ * 3. For the image "host", each further real filesystem of the host (a separate /usr, /var,
+ *    /home, /srv, ...) gets an overlay of its own over the same tmpfs, so the whole host tree
+ *    is visible and writable inside but no write goes through to the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fs.h"
+#include "common/mountinfo.h"
+#include "common/syscalls.h"
+#include "config/policy.h"
+#include "launcher/launch.h"
+#include "launcher/mounts.h"
+#include "launcher/rootfs.h"
+
+/* Host filesystems that are not part of the image: kernel interfaces, volatile and
+ * per-boot state the session gets its own of, and mounts a user can make (FUSE). */
+static const char *const skipped_fstypes[] = {
+    "proc",       "sysfs",   "devtmpfs", "devpts",    "tmpfs",       "ramfs",  "cgroup",
+    "cgroup2",    "mqueue",  "debugfs",  "tracefs",   "securityfs",  "pstore", "bpf",
+    "autofs",     "fusectl", "configfs", "hugetlbfs", "binfmt_misc", "nsfs",   "efivarfs",
+    "rpc_pipefs", "nfsd",    "overlay",  "fuse",      "selinuxfs",   "rootfs",
+};
+
+static const char *const skipped_prefixes[] = {"/proc", "/sys", "/dev",
+					       "/run",  "/tmp", "/var/lib/carrel"};
+
+static bool under(const char *path, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(path, prefix, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static bool is_image_mount(const struct mountinfo_entry *e)
+{
+	if (strcmp(e->mount_point, "/") == 0)
+		return false;
+	if (strncmp(e->fstype, "fuse", 4) == 0)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(skipped_fstypes); i++)
+		if (strcmp(e->fstype, skipped_fstypes[i]) == 0)
+			return false;
+	for (size_t i = 0; i < ARRAY_SIZE(skipped_prefixes); i++)
+		if (under(e->mount_point, skipped_prefixes[i]))
+			return false;
+	return true;
+}
+
+static int open_image_dir(const char *path, struct launch_report *report)
+{
+	autoclose int fd = -1;
+	struct stat st;
+
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return report_fail(report, -errno, "cannot open image directory '%s'", path);
+	if (fstat(fd, &st) < 0)
+		return report_fail(report, -errno, "cannot stat image directory '%s'", path);
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return report_fail(report, -EPERM,
+				   "image directory '%s' must be owned by root and not writable "
+				   "by group or others (owner uid %u, mode %04o)",
+				   path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return take_fd(fd);
+}
+
+/* Make <name>/upper and <name>/work on the layer tmpfs. */
+static int make_layer_dirs(int layer_fd, const char *name)
+{
+	autoclose int dir_fd = -1;
+
+	if (name[0] && mkdirat(layer_fd, name, 0700) < 0)
+		return -errno;
+	dir_fd = openat(layer_fd, name[0] ? name : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return -errno;
+	if (mkdirat(dir_fd, "upper", 0755) < 0 || mkdirat(dir_fd, "work", 0700) < 0)
+		return -errno;
+	return 0;
+}
+
+static int mount_overlay(int lower_fd, int layer_fd, const char *name, int target_fd)
+{
+	char lower[64], upper[128], work[128];
+	const char *sep = name[0] ? "/" : "";
+	const char *options[] = {lower, upper, work, NULL};
+
+	snprintf(lower, sizeof(lower), "lowerdir=/proc/self/fd/%d", lower_fd);
+	snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/%s%supper", layer_fd, name, sep);
+	snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/%s%swork", layer_fd, name, sep);
+	/* nodev: device nodes in an image never open; the session's /dev is its own. */
+	return mounts_new("overlay", "carrel", options, MOUNT_ATTR_NODEV, target_fd);
+}
+
+struct submount_walk {
+	struct launch_ctx *c;
+	int root_fd;
+	int layer_fd;
+	unsigned count;
+};
+
+/* One more real host filesystem: its own overlay, or read-only when it cannot be a lower
+ * layer (some filesystems cannot). Either way never writable through to the host. */
+static int add_submount(const struct mountinfo_entry *e, void *data)
+{
+	struct submount_walk *w = data;
+	autoclose int lower_fd = -1, target_fd = -1, mnt_fd = -1;
+	char name[32];
+	int r;
+
+	if (!is_image_mount(e))
+		return 0;
+	lower_fd = open(e->mount_point, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	target_fd = sys_openat2(w->root_fd, e->mount_point, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+				RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	if (lower_fd < 0 || target_fd < 0)
+		return 0; /* hidden below another mount, or gone: nothing to show */
+	snprintf(name, sizeof(name), "sub%u", w->count++);
+	r = make_layer_dirs(w->layer_fd, name);
+	if (r < 0)
+		return report_fail(w->c->report, r, "cannot prepare a layer for '%s'",
+				   e->mount_point);
+	mnt_fd = mount_overlay(lower_fd, w->layer_fd, name, target_fd);
+	if (mnt_fd >= 0) {
+		report_mount(w->c->report, "overlay", e->mount_point, e->mount_point, true);
+		return 0;
+	}
+	r = mounts_bind(lower_fd, target_fd,
+			MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false);
+	if (r < 0)
+		return report_fail(w->c->report, r, "cannot show host filesystem '%s' inside",
+				   e->mount_point);
+	report_mount(w->c->report, "bind", e->mount_point, e->mount_point, false);
+	return 0;
+}
+
+/* carrel's own store may hold other users' persistent layers: never visible inside. */
+static int mask_state_dir(struct launch_ctx *c, int root_fd)
+{
+	const char *options[] = {"mode=0755", "size=4k", NULL};
+	autoclose int target_fd = -1, mnt_fd = -1;
+
+	target_fd = sys_openat2(root_fd, "/var/lib/carrel", O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
+				RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	if (target_fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	mnt_fd =
+	    mounts_new("tmpfs", "carrel-mask", options,
+		       MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+		       target_fd);
+	return mnt_fd < 0 ? mnt_fd : 0;
+}
+
+static int mount_layer(struct launch_ctx *c)
+{
+	char size[32];
+	const char *options[] = {size, "mode=0700", NULL};
+	autoclose int dir_fd = -1;
+
+	snprintf(size, sizeof(size), "size=%" PRIu64, c->profile->rootfs_size);
+	dir_fd = openat(c->session_dir_fd, SESSION_LAYER_DIR,
+			O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dir_fd < 0)
+		return -errno;
+	return mounts_new("tmpfs", "carrel-layer", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+			  dir_fd);
+}
+
+static void report_layers(struct launch_ctx *c, const char *lower)
+{
+	struct launch_report *r = c->report;
+
+	snprintf(r->lower_dir, sizeof(r->lower_dir), "%s", lower);
+	snprintf(r->upper_dir, sizeof(r->upper_dir), "%s/" SESSION_LAYER_DIR "/upper",
+		 c->session_path);
+	snprintf(r->work_dir, sizeof(r->work_dir), "%s/" SESSION_LAYER_DIR "/work",
+		 c->session_path);
+	snprintf(r->merged_dir, sizeof(r->merged_dir), "%s/" SESSION_MERGED_DIR, c->session_path);
+	report_mount(r, "overlay", lower, "/", true);
+}
+
+int rootfs_build(struct launch_ctx *c)
+{
+	const struct cfg_image *image = c->profile->image;
+	bool is_host = image->type == CFG_IMAGE_HOST;
+	const char *lower = is_host ? "/" : image->path;
+	autoclose int layer_fd = -1, lower_fd = -1, merged_fd = -1, root_fd = -1;
+	int r;
+
+	layer_fd = mount_layer(c);
+	if (layer_fd < 0)
+		return report_fail(c->report, layer_fd,
+				   "cannot mount the session's writable layer");
+	r = make_layer_dirs(layer_fd, "");
+	if (r < 0)
+		return report_fail(c->report, r, "cannot prepare the writable layer");
+	lower_fd = is_host ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+			   : open_image_dir(image->path, c->report);
+	if (lower_fd < 0)
+		return is_host ? report_fail(c->report, -errno, "cannot open /") : lower_fd;
+	merged_fd = openat(c->session_dir_fd, SESSION_MERGED_DIR,
+			   O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (merged_fd < 0)
+		return report_fail(c->report, -errno, "cannot open the session's mount point");
+	root_fd = mount_overlay(lower_fd, layer_fd, "", merged_fd);
+	if (root_fd < 0)
+		return report_fail(c->report, root_fd,
+				   "cannot mount the overlay root over image '%s'", image->name);
+	report_layers(c, lower);
+	if (is_host) {
+		struct submount_walk w = {.c = c, .root_fd = root_fd, .layer_fd = layer_fd};
+
+		r = mountinfo_foreach(add_submount, &w);
+		if (r < 0)
+			return c->report->error[0]
+				   ? r
+				   : report_fail(c->report, r, "cannot read mountinfo");
+		r = mask_state_dir(c, root_fd);
+		if (r < 0)
+			return report_fail(c->report, r, "cannot hide /var/lib/carrel");
+	}
+	return take_fd(root_fd);
+}

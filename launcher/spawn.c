@@ -1,0 +1,113 @@
+/* launcher/spawn.c: see spawn.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/identity.h"
+#include "common/syscalls.h"
+#include "config/config.h"
+#include "config/policy.h"
+#include "launcher/init.h"
+#include "launcher/launch.h"
+#include "launcher/sandbox.h"
+#include "launcher/spawn.h"
+
+static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready_fd)
+{
+	struct init_state s = {
+	    .caller_pidfd = c->caller_pidfd,
+	    .lock_fd = c->lock_fd,
+	    .state_root_fd = c->state_root_fd,
+	    .host_cgroupns_fd = c->host_cgroupns_fd,
+	};
+	int null_fd, r;
+
+	/* The launcher's stdout is the answer pipe to the PAM module: init must not hold it,
+	 * or the module would wait for its EOF for the whole session. */
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0)
+		_exit(1);
+	(void)close(null_fd);
+	memcpy(s.id, c->id, sizeof(s.id));
+
+	/* Fds opened before the clone point into the host's mount namespace, where nothing
+	 * may be mounted from here (move_mount fails with EINVAL): reopen by path. */
+	(void)close(c->session_dir_fd);
+	c->session_dir_fd = open(c->session_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (c->session_dir_fd < 0)
+		_exit(1);
+
+	r = cgroup_teardown_open(&c->cgroups, c->id, &s.cgroups);
+	if (r < 0)
+		report_fail(c->report, r, "cannot keep the session's cgroups for its end");
+	if (r >= 0)
+		r = sandbox_build(c);
+	if (r < 0) {
+		/* The launcher learns of the failure by the 'e' or, failing that, by EOF. */
+		if (write(ready_fd, "e", 1) < 0)
+			_exit(2);
+		_exit(1);
+	}
+	(void)close(c->session_dir_fd);
+	c->session_dir_fd = -1;
+	if (write(ready_fd, "r", 1) != 1)
+		_exit(1);
+	(void)close(ready_fd);
+	(void)munmap(c->report, sizeof(*c->report));
+	init_run(&s);
+}
+
+int spawn_init(struct launch_ctx *c)
+{
+	struct clone_args args = {
+	    .flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP,
+	    .exit_signal = SIGCHLD,
+	};
+	autoclose int read_fd = -1, write_fd = -1;
+	char answer = 0;
+	int fds[2];
+	pid_t pid;
+
+	if (c->profile->network == CFG_NETWORK_NONE)
+		args.flags |= CLONE_NEWNET;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return report_fail(c->report, -errno, "cannot make a pipe");
+	read_fd = fds[0];
+	write_fd = fds[1];
+
+	pid = sys_clone3(&args);
+	if (pid < 0)
+		return report_fail(c->report, -errno, "cannot create the session's namespaces");
+	if (pid == 0) {
+		(void)close(read_fd);
+		child_main(c, write_fd);
+	}
+	(void)close(take_fd(write_fd));
+	c->init_pid = pid;
+	while (read(read_fd, &answer, 1) < 0 && errno == EINTR)
+		;
+	if (answer == 'r')
+		return 0;
+	spawn_abort(c);
+	if (!c->report->error[0])
+		report_fail(c->report, -EIO, "the session's init died while building the sandbox");
+	return -EIO;
+}
+
+void spawn_abort(struct launch_ctx *c)
+{
+	if (c->init_pid <= 0)
+		return;
+	(void)kill(c->init_pid, SIGKILL);
+	while (waitpid(c->init_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	c->init_pid = 0;
+}
