@@ -19,6 +19,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/image.h"
 #include "common/mountinfo.h"
 #include "common/syscalls.h"
 #include "config/policy.h"
@@ -62,20 +63,8 @@ static bool is_image_mount(const struct mountinfo_entry *e)
 
 static int open_image_dir(const char *path, struct launch_report *report)
 {
-	autoclose int fd = -1;
-	struct stat st;
-
-	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return report_fail(report, -errno, "cannot open image directory '%s'", path);
-	if (fstat(fd, &st) < 0)
-		return report_fail(report, -errno, "cannot stat image directory '%s'", path);
-	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return report_fail(report, -EPERM,
-				   "image directory '%s' must be owned by root and not writable "
-				   "by group or others (owner uid %u, mode %04o)",
-				   path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-	return take_fd(fd);
+	/* The reason is complete as it is: no errno text appended. */
+	return image_open_dir(path, report->error, sizeof(report->error));
 }
 
 /* Make <name>/upper and <name>/work on the layer tmpfs. */

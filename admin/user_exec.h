@@ -1,0 +1,25 @@
+/* admin/user_exec.h: the last step of "carrel join" and "carrel run", in the forked child
+ * that is already inside the session: become the user and run the command. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct user_exec {
+	const char *session_id;
+	const char *user;
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups; /* supplementary groups, as the host knows them */
+	size_t n_groups;
+	const char *home;
+	const char *shell;
+	bool as_root;      /* stay root inside (carrel join --root) */
+	char *const *argv; /* NULL: the user's login shell */
+};
+
+/* Close every fd but stdio, reset signals, set a clean environment, drop to the user (unless
+ * as_root), change to their home inside (or "/") and exec. Never returns: on failure it
+ * prints why on stderr and exits 127 (126 when the command is not executable). */
+void user_exec(const struct user_exec *x) __attribute__((noreturn));
