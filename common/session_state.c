@@ -474,12 +474,19 @@ int session_dir_open(int root_fd, const char *id)
 int session_lock_take(int dir_fd)
 {
 	autoclose int fd = -1;
+	char path[64];
 
-	fd = openat(dir_fd, LOCK_NAME, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* The lock file must never exist unlocked, or a reclaimer could take it for a dead
+	 * session's in the instant between creating and locking it: lock an unnamed file,
+	 * then give it its name. */
+	fd = openat(dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		return errno == EWOULDBLOCK ? -EBUSY : -errno;
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, path, dir_fd, LOCK_NAME, AT_SYMLINK_FOLLOW) < 0)
+		return errno == EEXIST ? -EBUSY : -errno;
 	return take_fd(fd);
 }
 

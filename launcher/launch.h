@@ -20,6 +20,8 @@ struct launch_args {
 	const char *rhost;
 	bool syslog;
 	bool debug;
+	char **argv; /* our own, to retitle the init (see spawn.c) */
+	int argc;
 };
 
 #define REPORT_MAX_MOUNTS 64

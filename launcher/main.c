@@ -19,6 +19,7 @@
 #include "common/cleanup.h"
 #include "common/identity.h"
 #include "common/log.h"
+#include "common/reclaim.h"
 #include "common/session_state.h"
 #include "config/config.h"
 #include "config/policy.h"
@@ -156,13 +157,29 @@ static int step_watch_caller(struct launch_ctx *c)
 	return 0;
 }
 
+static void log_reclaimed(const char *id, int result, void *data)
+{
+	(void)data;
+	if (result < 0)
+		log_error_errno(result, "cannot reclaim ended session %s", id);
+	else
+		log_info("reclaimed session %s: its init was gone", id);
+}
+
 static int step_make_state(struct launch_ctx *c)
 {
 	int r;
 
+	r = cgroup_layout_detect(&c->cgroups);
+	if (r < 0)
+		return fail(r, "no cgroup hierarchy is mounted (carrel needs cgroup v2 or the v1 "
+			       "memory/pids/cpu controllers)");
+
 	c->state_root_fd = session_state_open_root(true);
 	if (c->state_root_fd < 0)
 		return fail(c->state_root_fd, "cannot open %s", SESSION_STATE_DIR);
+	/* Sessions whose init was killed left their state: take it back before adding ours. */
+	(void)reclaim_stale_sessions(c->state_root_fd, &c->cgroups, log_reclaimed, NULL);
 	for (int attempt = 0;; attempt++) {
 		r = session_id_new(c->id);
 		if (r < 0)
@@ -186,10 +203,6 @@ static int step_make_cgroups(struct launch_ctx *c)
 	struct cgroup_procs procs;
 	int r;
 
-	r = cgroup_layout_detect(&c->cgroups);
-	if (r < 0)
-		return fail(r, "no cgroup hierarchy is mounted (carrel needs cgroup v2 or the v1 "
-			       "memory/pids/cpu controllers)");
 	r = cgroup_session_create(&c->cgroups, c->id);
 	if (r < 0)
 		return fail(r, "cannot create the cgroups of session %s", c->id);
@@ -251,7 +264,7 @@ static void undo(struct launch_ctx *c)
 
 int main(int argc, char **argv)
 {
-	struct launch_args args = {0};
+	struct launch_args args = {.argv = argv, .argc = argc};
 	struct launch_ctx c = {
 	    .args = &args,
 	    .state_root_fd = -1,

@@ -20,6 +20,20 @@
 #include "launcher/sandbox.h"
 #include "launcher/spawn.h"
 
+/* Inside, "ps" shows PID 1 by its command line: make it say what it is rather than repeat
+ * the launcher's arguments. The argument strings are contiguous; overwrite them in place. */
+static void retitle(const struct launch_ctx *c)
+{
+	char *start = c->args->argv[0];
+	char *end = c->args->argv[c->args->argc - 1];
+	size_t room;
+
+	end += strlen(end);
+	room = (size_t)(end - start);
+	memset(start, 0, room);
+	snprintf(start, room, "carrel-init %s %s", c->id, c->who->user);
+}
+
 static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready_fd)
 {
 	struct init_state s = {
@@ -62,6 +76,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 		_exit(1);
 	(void)close(ready_fd);
 	(void)munmap(c->report, sizeof(*c->report));
+	retitle(c);
 	init_run(&s);
 }
 

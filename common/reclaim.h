@@ -1,0 +1,16 @@
+/* common/reclaim.h: reclaiming what sessions left behind when their init could not clean up
+ * (it was killed, or crashed): the record directory and the cgroups. Cheap enough to run at
+ * every session start. Named volumes, persistent layers and homes are never touched: only
+ * the names session_state.c and cgroup.c create. */
+#pragma once
+
+#include <stddef.h>
+
+struct cgroup_layout;
+
+/* For every session directory below @root_fd whose lock nobody holds (its init is gone),
+ * remove its cgroups and then the directory. Live sessions and sessions being created are
+ * never touched. @reclaimed (may be NULL) is called with each id and the result of removing
+ * it. Returns the number of sessions reclaimed, or -errno. */
+int reclaim_stale_sessions(int root_fd, const struct cgroup_layout *l,
+			   void (*reclaimed)(const char *id, int result, void *data), void *data);
