@@ -53,7 +53,8 @@ struct cgroup_teardown {
  * mounted at all. */
 int cgroup_layout_detect(struct cgroup_layout *ret);
 
-/* A readable description of the layout, e.g. "v1 (memory, pids, cpu, cpuacct) + v2". */
+/* A readable description of the layout, e.g.
+ * "v1 memory /sys/fs/cgroup/memory, v2 /sys/fs/cgroup/unified". */
 const char *cgroup_layout_describe(const struct cgroup_layout *l, char *buf, size_t size);
 
 /* The session cgroup directory of @id in hierarchy @i, as a host path. */

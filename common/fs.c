@@ -52,26 +52,27 @@ int fs_open_trusted(const char *path, char *why, size_t why_size)
 int fs_read_small(int fd, size_t max, char **ret, size_t *ret_len)
 {
 	autofree char *buf = NULL;
-	size_t len = 0, cap = 4096;
+	size_t len = 0, cap = 0;
 
 	assert(fd >= 0);
 
-	buf = malloc(cap + 1);
-	if (!buf)
-		return -ENOMEM;
+	/* Read up to max + 1 bytes: getting that one more byte is how "too big" shows. */
 	for (;;) {
 		ssize_t n;
 
 		if (len == cap) {
+			size_t want = cap ? cap * 2 : 4096;
 			char *bigger;
 
-			if (cap >= max)
+			if (len > max)
 				return -EFBIG;
-			cap = cap * 2 > max ? max : cap * 2;
-			bigger = realloc(buf, cap + 1);
+			if (want > max + 1)
+				want = max + 1;
+			bigger = realloc(buf, want + 1);
 			if (!bigger)
 				return -ENOMEM;
 			buf = bigger;
+			cap = want;
 		}
 		n = read(fd, buf + len, cap - len);
 		if (n < 0) {
@@ -155,10 +156,11 @@ int fs_mkdir_p_in_root(int root_fd, const char *path, mode_t mode)
 			return -errno;
 		strcat(prefix, "/");
 		strcat(prefix, part);
-		/* Resolve the whole prefix from the root each time: symlinks in the image are
-		 * followed the way the session will see them, and never out of the root. */
+		/* Resolve the whole prefix from the root each time, and follow no symlink at
+		 * all: part of the tree may be a user's bound home, where a planted link must
+		 * not redirect a mount point. */
 		next = sys_openat2(root_fd, prefix, O_PATH | O_DIRECTORY | O_CLOEXEC, 0,
-				   RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+				   RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 		if (next < 0)
 			return -errno;
 		(void)close(dir_fd);

@@ -20,6 +20,8 @@ int fs_read_small(int fd, size_t max, char **ret, size_t *ret_len);
 int fs_write_atomic(int dir_fd, const char *name, const char *data, size_t len, mode_t mode);
 
 /* Open the directory @path below @root_fd, resolving every component inside @root_fd
- * (RESOLVE_IN_ROOT) and creating missing ones with @mode, owned by root. Returns an O_PATH
- * directory fd or -errno (-ENOTDIR when a component exists and is not a directory). */
+ * (RESOLVE_IN_ROOT) without following any symbolic link, and creating missing ones with
+ * @mode, owned by the caller. Returns an O_PATH directory fd or -errno: -ELOOP for a
+ * symlink component, -ENOTDIR when a component exists and is not a directory, -EINVAL for
+ * a "." or ".." component. */
 int fs_mkdir_p_in_root(int root_fd, const char *path, mode_t mode);

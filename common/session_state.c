@@ -116,6 +116,14 @@ static void put_num(struct buf *b, const char *key, int64_t value)
 	put_str(b, key, text);
 }
 
+static void put_unsigned(struct buf *b, const char *key, uint64_t value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%" PRIu64, value);
+	put_str(b, key, text);
+}
+
 static void put_mount(struct buf *b, const struct session_mount *m)
 {
 	const char *fields[] = {m->type, m->source, m->destination, m->rw ? "rw" : "ro",
@@ -150,9 +158,9 @@ int session_record_format(const struct session_record *r, char **ret)
 	put_str(&b, "hostname", r->hostname);
 	put_str(&b, "network", r->network);
 	put_str(&b, "rootfs", r->rootfs);
-	put_num(&b, "rootfs_size", (int64_t)r->rootfs_size);
+	put_unsigned(&b, "rootfs_size", r->rootfs_size);
 	put_num(&b, "init_pid", r->init_pid);
-	put_num(&b, "init_start", (int64_t)r->init_start);
+	put_unsigned(&b, "init_start", r->init_start);
 	put_num(&b, "created_usec", r->created_usec);
 	put_str(&b, "lower_dir", r->lower_dir);
 	put_str(&b, "upper_dir", r->upper_dir);
@@ -266,22 +274,37 @@ static const struct str_key str_keys[] = {
     STR_KEY(merged_dir),
 };
 
+static int parse_u64(const char *text, uint64_t *ret)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -EPROTO;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || *end)
+		return -EPROTO;
+	*ret = v;
+	return 0;
+}
+
 static int parse_number_key(struct session_record *r, const char *key, const char *value)
 {
 	int64_t v;
 
+	if (strcmp(key, "rootfs_size") == 0)
+		return parse_u64(value, &r->rootfs_size);
+	if (strcmp(key, "init_start") == 0)
+		return parse_u64(value, &r->init_start);
 	if (parse_i64(value, INT64_MIN, INT64_MAX, &v) < 0)
 		return -EPROTO;
 	if (strcmp(key, "uid") == 0 && v >= 0 && v <= UINT32_MAX)
 		r->uid = (uid_t)v;
 	else if (strcmp(key, "gid") == 0 && v >= 0 && v <= UINT32_MAX)
 		r->gid = (gid_t)v;
-	else if (strcmp(key, "rootfs_size") == 0 && v >= 0)
-		r->rootfs_size = (uint64_t)v;
 	else if (strcmp(key, "init_pid") == 0 && v > 0 && v <= INT32_MAX)
 		r->init_pid = (pid_t)v;
-	else if (strcmp(key, "init_start") == 0 && v >= 0)
-		r->init_start = (uint64_t)v;
 	else if (strcmp(key, "created_usec") == 0)
 		r->created_usec = v;
 	else
@@ -453,11 +476,13 @@ int session_dir_create(int root_fd, const char *id)
 	if (mkdirat(root_fd, id, 0700) < 0)
 		return -errno;
 	dir_fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dir_fd < 0)
-		return -errno;
-	if (mkdirat(dir_fd, SESSION_LAYER_DIR, 0700) < 0 ||
-	    mkdirat(dir_fd, SESSION_MERGED_DIR, 0755) < 0)
-		return -errno;
+	if (dir_fd < 0 || mkdirat(dir_fd, SESSION_LAYER_DIR, 0700) < 0 ||
+	    mkdirat(dir_fd, SESSION_MERGED_DIR, 0755) < 0) {
+		int r = -errno;
+
+		(void)session_dir_remove(root_fd, id);
+		return r;
+	}
 	return take_fd(dir_fd);
 }
 
@@ -528,21 +553,55 @@ int session_record_load(int dir_fd, struct session_record **ret)
 	return session_record_parse(text, ret);
 }
 
+/* Is every entry of the session directory one this module creates? */
+static int only_known_entries(int dir_fd, const char *const *known, size_t n_known)
+{
+	struct dirent *de;
+	int r = 0, fd;
+	DIR *dir;
+
+	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		(void)close(fd);
+		return -errno;
+	}
+	while (r == 0 && (de = readdir(dir))) {
+		bool is_known = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
+
+		for (size_t i = 0; i < n_known && !is_known; i++)
+			is_known = strcmp(de->d_name, known[i]) == 0;
+		if (!is_known)
+			r = -ENOTEMPTY;
+	}
+	closedir(dir);
+	return r;
+}
+
 int session_dir_remove(int root_fd, const char *id)
 {
-	static const char *const files[] = {RECORD_NAME, "." RECORD_NAME ".tmp", LOCK_NAME};
-	static const char *const dirs[] = {SESSION_LAYER_DIR, SESSION_MERGED_DIR};
+	static const char *const known[] = {RECORD_NAME, "." RECORD_NAME ".tmp", LOCK_NAME,
+					    SESSION_LAYER_DIR, SESSION_MERGED_DIR};
 	autoclose int dir_fd = -1;
+	int r;
 
 	dir_fd = session_dir_open(root_fd, id);
 	if (dir_fd < 0)
 		return dir_fd == -ENOENT ? 0 : dir_fd;
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
-		if (unlinkat(dir_fd, files[i], 0) < 0 && errno != ENOENT)
+	/* Refuse before deleting anything: a half-removed directory would lose the record
+	 * and lock that tell a later pass what it is. */
+	r = only_known_entries(dir_fd, known, ARRAY_SIZE(known));
+	if (r < 0)
+		return r;
+	/* The staging directories first: rmdir fails on a non-empty directory or a mount
+	 * point, and then everything is left as it was. */
+	for (size_t i = 3; i < ARRAY_SIZE(known); i++)
+		if (unlinkat(dir_fd, known[i], AT_REMOVEDIR) < 0 && errno != ENOENT)
 			return -errno;
-	/* rmdir fails on a non-empty directory or a mount point: both are left alone. */
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (unlinkat(dir_fd, dirs[i], AT_REMOVEDIR) < 0 && errno != ENOENT)
+	for (size_t i = 0; i < 3; i++)
+		if (unlinkat(dir_fd, known[i], 0) < 0 && errno != ENOENT)
 			return -errno;
 	if (unlinkat(root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return -errno;

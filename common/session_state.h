@@ -96,8 +96,8 @@ int session_dir_create(int root_fd, const char *id);
 /* Open the directory of session @id. Returns the fd or -errno (-ENOENT, -EINVAL bad id). */
 int session_dir_open(int root_fd, const char *id);
 
-/* Create and take the session's lock (exclusive, non-blocking); the returned fd must be kept
- * open by whoever keeps the session alive. */
+/* Create and take the session's lock (exclusive); the returned fd must be kept open by
+ * whoever keeps the session alive. -EBUSY when the directory already has a lock file. */
 int session_lock_take(int dir_fd);
 
 /* Is the session in @dir_fd alive (its lock held)? 1 yes, 0 no, -errno. A session whose
