@@ -5,11 +5,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -48,18 +46,6 @@ static void log_join(const struct session_record *r, bool as_root, char *const *
 	       (unsigned)getuid(), r->id, r->user, as_root ? "root" : r->user,
 	       argv ? command : "(login shell)");
 	closelog();
-}
-
-static int wait_for(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return EXIT_FAIL;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
 }
 
 /* Everything that must be opened on the host side before entering. */
@@ -135,10 +121,7 @@ static int join(const struct session_record *rec, bool as_root, char *const *arg
 		return log_error_errno(-errno, "cannot fork"), EXIT_FAIL;
 	if (pid == 0)
 		child(&p, as_root, argv);
-	/* Like a shell waiting for a job: the terminal's signals are for the command. */
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGQUIT, SIG_IGN);
-	return wait_for(pid);
+	return user_exec_wait(pid);
 }
 
 int cmd_join(int argc, char **argv)

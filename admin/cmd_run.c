@@ -3,11 +3,9 @@
  * when the command does. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "admin/commands.h"
@@ -85,16 +83,6 @@ static int parse(int argc, char **argv, struct handoff_request *req)
 	return 0;
 }
 
-static int wait_for(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return EXIT_FAIL;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct handoff_request req = {
@@ -133,9 +121,7 @@ int cmd_run(int argc, char **argv)
 		};
 		user_exec(&x);
 	}
-	(void)signal(SIGINT, SIG_IGN);
-	(void)signal(SIGQUIT, SIG_IGN);
-	status = pid < 0 ? EXIT_FAIL : wait_for(pid);
+	status = pid < 0 ? EXIT_FAIL : user_exec_wait(pid);
 	if (pid < 0)
 		log_error_errno(-errno, "cannot fork");
 	r = entry_close(&e);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "admin/user_exec.h"
@@ -103,4 +104,16 @@ void user_exec(const struct user_exec *x)
 	execvp(argv[0], argv);
 	fprintf(stderr, "carrel: cannot run '%s' in the session: %s\n", argv[0], strerror(errno));
 	_exit(errno == EACCES ? 126 : 127);
+}
+
+int user_exec_wait(pid_t pid)
+{
+	int status;
+
+	(void)signal(SIGINT, SIG_IGN);
+	(void)signal(SIGQUIT, SIG_IGN);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -23,3 +23,8 @@ struct user_exec {
  * as_root), change to their home inside (or "/") and exec. Never returns: on failure it
  * prints why on stderr and exits 127 (126 when the command is not executable). */
 void user_exec(const struct user_exec *x) __attribute__((noreturn));
+
+/* Wait for the child running the command, ignoring the terminal's SIGINT and SIGQUIT meanwhile
+ * (they are for the command), and return its exit status the way a shell reports it:
+ * the status, or 128 + the signal that killed it. */
+int user_exec_wait(pid_t pid);
