@@ -64,7 +64,17 @@ PROGRAMS := build/pam_carrel.so build/carrel-launch build/carrel
 
 all: $(PROGRAMS)
 
-build/%.o: %.c
+# The install paths are compiled in: when they change, everything is rebuilt, so that
+# "make" then "make install PREFIX=/usr" can never install a module pointing elsewhere.
+PATHS_STAMP := build/.paths
+PATHS_NOW   := $(LIBEXECDIR) $(SYSCONFDIR)
+$(PATHS_STAMP): FORCE
+	@mkdir -p build
+	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
+.PHONY: FORCE
+FORCE:
+
+build/%.o: %.c $(PATHS_STAMP)
 	$(say) CC $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -c -o $@ $<

@@ -10,6 +10,7 @@
 
 #include "admin/commands.h"
 #include "admin/user_exec.h"
+#include "common/cleanup.h"
 #include "common/entry.h"
 #include "common/identity.h"
 #include "common/log.h"
@@ -78,7 +79,7 @@ static int parse(int argc, char **argv, struct handoff_request *req)
 			return -EINVAL;
 		}
 	}
-	if (!req->user || req->launcher[0] != '/' || (req->config && req->config[0] != '/'))
+	if (!req->user || req->launcher[0] != '/')
 		return -EINVAL;
 	return 0;
 }
@@ -87,6 +88,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct handoff_request req = {
 	    .launcher = CARREL_LAUNCHER_PATH, .service = RUN_SERVICE, .syslog = true};
+	autofree char *config_path = NULL;
 	struct identity *who = NULL;
 	struct session_entry e;
 	char why[512];
@@ -96,6 +98,14 @@ int cmd_run(int argc, char **argv)
 	if (parse(argc, argv, &req) < 0) {
 		usage(stderr);
 		return EXIT_USAGE;
+	}
+	/* The launcher gets the config's full name: it is what the session record keeps. */
+	if (req.config && req.config[0] != '/') {
+		config_path = realpath(req.config, NULL);
+		if (!config_path)
+			return log_error_errno(-errno, "cannot find config '%s'", req.config),
+			       EXIT_FAIL;
+		req.config = config_path;
 	}
 	r = identity_lookup(req.user, &who);
 	if (r < 0)

@@ -74,7 +74,11 @@ void user_exec(const struct user_exec *x)
 	int r;
 
 	reset_signals();
-	(void)close_range(3, ~0U, 0);
+	/* No fd of the caller may reach the session: an open host directory is a way out. */
+	if (close_range(3, ~0U, 0) < 0) {
+		fprintf(stderr, "carrel: cannot close inherited files: %s\n", strerror(errno));
+		_exit(127);
+	}
 	env = build_env(x);
 	if (!env) {
 		fprintf(stderr, "carrel: out of memory\n");

@@ -64,7 +64,8 @@ static void __attribute__((noreturn)) exec_launcher(const struct handoff_request
 	if (null_fd < 0 || dup2(null_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
 	    dup2(null_fd, STDERR_FILENO) < 0)
 		_exit(127);
-	(void)close_range(3, ~0U, 0);
+	if (close_range(3, ~0U, 0) < 0)
+		_exit(127); /* the launcher must not inherit the login process's files */
 	build_argv(req, argv);
 	execve(req->launcher, (char *const *)argv, envp);
 	_exit(127);

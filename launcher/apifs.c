@@ -56,8 +56,8 @@ static int mount_scratch(struct launch_ctx *c, int root_fd)
 	autoclose int tmp_fd = -1, run_fd = -1;
 	int r;
 
-	/* Both count against the same cap as the writable layer: a session can fill each
-	 * up to rootfs_size, never the host's memory. */
+	/* Each is capped at rootfs_size, like the writable layer and /dev/shm: a session can
+	 * fill each of them up to that, never the host's memory. */
 	snprintf(size, sizeof(size), "size=%" PRIu64, c->profile->rootfs_size);
 	tmp_fd = mount_at(root_fd, "/tmp", 01777, "tmpfs", "carrel-tmp", tmp_options, attrs);
 	if (tmp_fd < 0)

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -16,6 +17,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "config/policy.h"
 #include "launcher/devfs.h"
 #include "launcher/launch.h"
 #include "launcher/mounts.h"
@@ -69,10 +71,12 @@ static int mount_devpts(int dev_fd)
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
 }
 
-static int mount_shm(int dev_fd)
+static int mount_shm(struct launch_ctx *c, int dev_fd)
 {
-	const char *options[] = {"mode=1777", NULL};
+	char size[40];
+	const char *options[] = {"mode=1777", size, NULL};
 
+	snprintf(size, sizeof(size), "size=%" PRIu64, c->profile->rootfs_size);
 	return mount_in(dev_fd, "shm", 01777, "tmpfs", options,
 			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 }
@@ -128,8 +132,8 @@ int devfs_build(struct launch_ctx *c, int root_fd)
 	target_fd = fs_mkdir_p_in_root(root_fd, "/dev", 0755);
 	if (target_fd < 0)
 		return report_fail(c->report, target_fd, "cannot find /dev in the image");
-	dev_fd = mounts_new("tmpfs", "carrel-dev", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
-			    target_fd);
+	dev_fd = mounts_new("tmpfs", "carrel-dev", options,
+			    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target_fd);
 	if (dev_fd < 0)
 		return report_fail(c->report, dev_fd, "cannot mount /dev");
 	report_mount(c->report, "tmpfs", "carrel-dev", "/dev", true);
@@ -140,7 +144,7 @@ int devfs_build(struct launch_ctx *c, int root_fd)
 	if (r < 0)
 		return report_fail(c->report, r, "cannot mount a devpts instance on /dev/pts");
 	report_mount(c->report, "devpts", "devpts", "/dev/pts", true);
-	r = mount_shm(dev_fd);
+	r = mount_shm(c, dev_fd);
 	if (r < 0)
 		return report_fail(c->report, r, "cannot mount /dev/shm");
 	report_mount(c->report, "tmpfs", "shm", "/dev/shm", true);

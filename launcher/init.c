@@ -158,10 +158,13 @@ static void teardown(struct init_state *s, const char *reason)
 	if (r == 0)
 		r = cgroup_teardown_run(&s->cgroups);
 	if (r < 0)
-		log_error_errno(r, "session %s: cannot remove its cgroups (carrel gc will)", s->id);
+		log_error_errno(
+		    r, "session %s: cannot remove its cgroups (the next session start will)",
+		    s->id);
 	r = session_dir_remove(s->state_root_fd, s->id);
 	if (r < 0)
-		log_error_errno(r, "session %s: cannot remove its record (carrel gc will)", s->id);
+		log_error_errno(
+		    r, "session %s: cannot remove its record (the next session start will)", s->id);
 	log_info("session %s ended: %s", s->id, reason);
 }
 

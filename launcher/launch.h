@@ -68,6 +68,11 @@ struct launch_ctx {
 void report_mount(struct launch_report *r, const char *type, const char *source,
 		  const char *destination, bool rw);
 
-/* Describe a failure in the report for the launcher to pass on; returns @err (a -errno). */
+/* Describe a failure in the report for the launcher to pass on, followed by the text of
+ * @err (a -errno), which is returned. */
 int report_fail(struct launch_report *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Like report_fail(), for a refusal whose message says everything: no errno text. */
+int report_refuse(struct launch_report *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -34,3 +34,13 @@ int report_fail(struct launch_report *r, int err, const char *fmt, ...)
 		snprintf(r->error, sizeof(r->error), "%s", text);
 	return err < 0 ? err : -EINVAL;
 }
+
+int report_refuse(struct launch_report *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -EINVAL;
+}

@@ -250,14 +250,15 @@ int userdb_check_shell(struct launch_ctx *c, int root_fd)
 	/* Symlinks are followed inside the root: /bin is a link to usr/bin in most images. */
 	fd = sys_openat2(root_fd, shell, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return report_fail(c->report, -ENOENT,
-				   "login shell '%s' of user '%s' does not exist in image '%s': "
-				   "install it in the image or give the user a shell the image has",
-				   shell, c->who->user, image);
+		return report_refuse(
+		    c->report, -ENOENT,
+		    "login shell '%s' of user '%s' does not exist in image '%s': "
+		    "install it in the image or give the user a shell the image has",
+		    shell, c->who->user, image);
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
-		return report_fail(c->report, -EACCES,
-				   "login shell '%s' of user '%s' is not an executable file in "
-				   "image '%s'",
-				   shell, c->who->user, image);
+		return report_refuse(c->report, -EACCES,
+				     "login shell '%s' of user '%s' is not an executable file in "
+				     "image '%s'",
+				     shell, c->who->user, image);
 	return 0;
 }

@@ -37,12 +37,17 @@ static int open_source(struct launch_ctx *c, const struct profile_volume *v, str
 			 RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return report_fail(c->report, -ELOOP,
-					   "volume source '%s' has a symbolic link in its path: "
-					   "refused (configure the real path)",
-					   v->source);
+			return report_refuse(c->report, -ELOOP,
+					     "volume source '%s' has a symbolic link in its path: "
+					     "refused (configure the real path)",
+					     v->source);
 		if (errno == ENOENT && v->optional)
 			return -ENOENT;
+		if (errno == ENOENT)
+			return report_refuse(c->report, -ENOENT,
+					     "volume source '%s' does not exist (mark the volume "
+					     "optional if that is expected)",
+					     v->source);
 		return report_fail(c->report, -errno, "cannot open volume source '%s'", v->source);
 	}
 	if (fstat(fd, st) < 0)
@@ -52,10 +57,10 @@ static int open_source(struct launch_ctx *c, const struct profile_volume *v, str
 				   "volume source '%s' is neither a directory nor a file",
 				   v->source);
 	if (st->st_uid != 0 && st->st_uid != c->who->uid)
-		return report_fail(c->report, -EPERM,
-				   "volume source '%s' belongs to uid %u, neither root nor '%s': "
-				   "refused",
-				   v->source, (unsigned)st->st_uid, c->who->user);
+		return report_refuse(c->report, -EPERM,
+				     "volume source '%s' belongs to uid %u, neither root nor '%s': "
+				     "refused",
+				     v->source, (unsigned)st->st_uid, c->who->user);
 	return take_fd(fd);
 }
 
