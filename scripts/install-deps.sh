@@ -6,7 +6,7 @@ set -eu
 
 build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev"
 test_pkgs="libcmocka-dev openssh-server openssh-client busybox-static util-linux login bsdutils
-	procps iproute2 passwd"
+	procps iproute2 passwd jq"
 
 want=""
 for set in "$@"; do
