@@ -1,0 +1,182 @@
+# Cases: what a session is made of, checked through "carrel run" (the same launcher, policy
+# and join as a login) with a config of the case's own; and the admin's checks before
+# enabling the module.
+# shellcheck shell=bash
+
+CASES+=(
+	network_none_gives_a_namespace_with_only_loopback_up
+	a_separate_host_filesystem_is_visible_but_never_written_through
+	a_readonly_volume_can_be_read_but_not_written
+	a_volume_source_behind_a_symlink_is_refused
+	a_volume_source_of_another_user_is_refused
+	the_launcher_refuses_to_run_without_its_capabilities
+	check_config_prints_every_problem_with_file_and_line
+	check_config_refuses_a_group_writable_config
+	policy_explain_names_the_policy_and_the_settings
+)
+
+# case_config NAME TEXT: a root-owned config for this case; prints its path.
+case_config() {
+	local path=$T/case-$1.conf
+	printf '%s\n' "$2" >"$path"
+	chmod 0644 "$path"
+	echo "$path"
+}
+
+# run_in CONFIG USER COMMAND...: a "carrel run" session; output and status as the command's.
+run_in() {
+	local config=$1 user=$2
+	shift 2
+	timeout -k 5 60 "$ADMIN" run --launcher "$LAUNCHER" -c "$config" --user "$user" -- "$@"
+}
+
+sessions_of_config() {
+	grep -lxF "config=$1" "$SESSIONS"/*/session 2>/dev/null
+	return 0
+}
+
+network_none_gives_a_namespace_with_only_loopback_up() {
+	local conf out host_net
+	conf=$(case_config net 'policies = ( { users = [ "carrel-test-u1" ]; network = "none"; } );')
+	host_net=$(readlink /proc/self/ns/net)
+	out=$(run_in "$conf" carrel-test-u1 /bin/sh -c \
+		'readlink /proc/self/ns/net; ls /sys/class/net; cat /sys/class/net/lo/flags' 2>&1)
+	echo "$out"
+	expect_ne "network namespace" "$(sed -n 1p <<<"$out")" "$host_net"
+	expect_eq "interfaces" "$(sed -n '2,$p' <<<"$out" | grep -v '^0x')" lo
+	# IFF_UP is bit 0 of the flags.
+	expect_eq "lo is up" "$(($(grep '^0x' <<<"$out") & 1))" 1
+}
+
+# A second real filesystem of the host (a separate /var, /srv, ...): a bind mount on /mnt
+# of this namespace stands for one, as mountinfo shows it the same way.
+a_separate_host_filesystem_is_visible_but_never_written_through() {
+	local fs=$T/fs-mnt out
+	mkdir -p "$fs/writable"
+	echo carrel-test-host-fs >"$fs/marker"
+	chown carrel-test-u1 "$fs/writable"
+	mount --bind "$fs" /mnt || { fail "cannot bind $fs on /mnt"; return; }
+	trap 'umount /mnt' EXIT
+	out=$(run_in "$CONF" carrel-test-u1 /bin/sh -c \
+		'cat /mnt/marker; echo inside >/mnt/writable/new && cat /mnt/writable/new' 2>&1)
+	echo "$out"
+	expect_eq "what the session sees and writes on /mnt" "$out" \
+		"carrel-test-host-fs
+inside"
+	expect_not "the write went through to the host" test -e "$fs/writable/new"
+}
+
+a_readonly_volume_can_be_read_but_not_written() {
+	local conf out shared=$T/shared-ro
+	mkdir -p "$shared"
+	echo carrel-test-shared >"$shared/file"
+	chmod 0777 "$shared"
+	conf=$(case_config ro "policies = ( { users = [ \"carrel-test-u1\" ];
+		volumes = ( { source = \"$shared\"; target = \"/shared\"; readonly = true; } ); } );")
+	out=$(run_in "$conf" carrel-test-u1 /bin/sh -c \
+		'cat /shared/file; touch /shared/new 2>&1; findmnt -no OPTIONS /shared' 2>&1)
+	echo "$out"
+	expect_match "content" "$out" '^carrel-test-shared$'
+	expect_match "a write fails" "$out" 'Read-only file system'
+	expect_match "mount options" "$out" '^ro,nosuid,nodev'
+	expect_not "the write reached the host" test -e "$shared/new"
+}
+
+# The source is a symlink to /etc, as a user could make of a path they own: refused, and
+# nothing of /etc is mounted anywhere.
+a_volume_source_behind_a_symlink_is_refused() {
+	local conf out status mark links=$T/links
+	mkdir -p "$links"
+	ln -sfn /etc "$links/data"
+	conf=$(case_config symlink "policies = ( { users = [ \"carrel-test-u1\" ];
+		volumes = ( { source = \"$links/data\"; target = \"/data\"; } ); } );")
+	mark=$(syslog_mark)
+	out=$(run_in "$conf" carrel-test-u1 /bin/sh -c 'echo carrel-test-reached; ls /data' 2>&1)
+	status=$?
+	echo "$out"
+	expect_ne "exit status" "$status" 0
+	expect_no_match "what ran" "$out" '^carrel-test-reached$'
+	expect_match "the error" "$out" "volume source '$links/data' has a symbolic link in its path"
+	wait_for_syslog "$mark" "carrel-launch.*volume source '$links/data' has a symbolic link" ||
+		fail_with_text "no launcher log line; syslog:" "$(syslog_since "$mark")"
+	expect_eq "sessions left" "$(sessions_of_config "$conf")" ""
+}
+
+a_volume_source_of_another_user_is_refused() {
+	local conf out status
+	conf=$(case_config foreign "policies = ( { users = [ \"carrel-test-u1\" ];
+		volumes = ( { source = \"$(home_of carrel-test-u2)\"; target = \"/other\"; } ); } );")
+	out=$(run_in "$conf" carrel-test-u1 /bin/sh -c 'echo carrel-test-reached' 2>&1)
+	status=$?
+	echo "$out"
+	expect_ne "exit status" "$status" 0
+	expect_no_match "what ran" "$out" '^carrel-test-reached$'
+	expect_match "the error" "$out" \
+		"volume source '$(home_of carrel-test-u2)' belongs to uid $(id -u carrel-test-u2), neither root nor 'carrel-test-u1'"
+}
+
+# Not setuid: without root's capabilities it says so, and does nothing.
+the_launcher_refuses_to_run_without_its_capabilities() {
+	local out status before
+	before=$(ls "$SESSIONS")
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$LAUNCHER" -c "$CONF" --user carrel-test-u1 2>/dev/null)
+	status=$?
+	expect_eq "exit status as nobody" "$status" 1
+	expect_match "answer as nobody" "$out" \
+		'^error missing capabilities cap_sys_admin,.*must be run by root.*not setuid'
+	out=$(setpriv --bounding-set -sys_admin "$LAUNCHER" -c "$CONF" --user carrel-test-u1 \
+		2>/dev/null)
+	expect_match "answer as root without cap_sys_admin" "$out" \
+		'^error missing capabilities cap_sys_admin:'
+	expect_eq "session directories" "$(ls "$SESSIONS")" "$before"
+}
+
+check_config_prints_every_problem_with_file_and_line() {
+	local conf out status
+	conf=$(case_config check 'images = { lab = { type = "dir"; path = "/nonexistent/carrel-test"; }; };
+defaults = { network = "bridge"; };
+policies = ( { users = [ "x" ]; imgae = "lab"; } );')
+	out=$("$ADMIN" check-config -c "$conf" 2>&1)
+	status=$?
+	echo "$out"
+	expect_eq "exit status for a broken config" "$status" 1
+	expect_match "the bad value" "$out" "^$conf:2: .*'network'.*bridge"
+	expect_match "the unknown key" "$out" "^$conf:3: .*unknown key 'imgae'"
+	out=$("$ADMIN" check-config -c "$CONF" 2>&1)
+	expect_eq "the suite's own config" "$out" ok
+	conf=$(case_config missing-image 'images = { lab = { type = "dir"; path = "/nonexistent/carrel-test"; }; };')
+	out=$("$ADMIN" check-config -c "$conf" 2>&1)
+	status=$?
+	expect_eq "exit status for a missing image directory" "$status" 1
+	expect_match "the missing image" "$out" \
+		"^$conf:1: image 'lab': image directory '/nonexistent/carrel-test' does not exist"
+}
+
+check_config_refuses_a_group_writable_config() {
+	local conf out status
+	conf=$(case_config writable 'policies = ( { users = [ "carrel-test-u1" ]; } );')
+	chmod 0664 "$conf"
+	out=$("$ADMIN" check-config -c "$conf" 2>&1)
+	status=$?
+	expect_eq "exit status" "$status" 1
+	expect_match "the reason" "$out" "'$conf' is writable by its group"
+	out=$(run_in "$conf" carrel-test-u1 /bin/true 2>&1)
+	expect_match "a session from it is refused" "$out" "writable by its group"
+}
+
+policy_explain_names_the_policy_and_the_settings() {
+	local out
+	out=$("$ADMIN" policy explain -c "$CONF" --user carrel-test-tiny1 --service sshd \
+		--rhost 192.0.2.1 2>&1)
+	echo "$out"
+	expect_match "policy" "$out" "^policy: +#2 \\($(basename "$CONF"):[0-9]+\\)$"
+	expect_match "image" "$out" "^image: +tiny \\(dir $IMAGE\\)$"
+	expect_match "hostname" "$out" '^hostname: +carrel-test-tiny1-carrel$'
+	expect_match "home volume" "$out" \
+		"^volumes: +$(home_of carrel-test-tiny1) -> $(home_of carrel-test-tiny1) \\(read-write\\)$"
+	out=$("$ADMIN" policy explain -c "$CONF" --user carrel-test-plain 2>&1)
+	expect_match "unsandboxed user" "$out" '^sandbox: +no'
+	out=$("$ADMIN" policy explain -c "$CONF" --user carrel-test-nobody-such 2>&1)
+	expect_match "unknown user" "$out" "unknown user 'carrel-test-nobody-such'"
+}
