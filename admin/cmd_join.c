@@ -22,7 +22,7 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: carrel join [--root] ID|USER [-- COMMAND [ARG...]]\n"
+	fprintf(out, "Usage: carrel join ID|USER [--root] [-- COMMAND [ARG...]]\n"
 		     "\n"
 		     "Run COMMAND (default: the user's login shell) inside a running session, as\n"
 		     "the session's user, or as root inside with --root.\n"
@@ -137,7 +137,7 @@ int cmd_join(int argc, char **argv)
 	char why[512];
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "+rh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "rh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'r':
 			as_root = true;
@@ -163,9 +163,9 @@ int cmd_join(int argc, char **argv)
 		sessions_free(&list);
 		return EXIT_FAIL;
 	}
+	/* getopt moved the options first and stopped at "--": what follows the session is
+	 * the command. */
 	optind++;
-	if (optind < argc && strcmp(argv[optind], "--") == 0)
-		optind++;
 	r = join(rec, as_root, optind < argc ? argv + optind : NULL);
 	sessions_free(&list);
 	return r;

@@ -50,9 +50,16 @@ int main(int argc, char **argv)
 		printf("carrel %s\n", CARREL_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char name[64];
+
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		/* getopt's own messages then read "carrel join: invalid option". */
+		snprintf(name, sizeof(name), "carrel %s", commands[i].name);
+		argv[1] = name;
+		return commands[i].run(argc - 1, argv + 1);
+	}
 	log_error("unknown command '%s' (see 'carrel --help')", argv[1]);
 	return EXIT_USAGE;
 }
