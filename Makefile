@@ -37,6 +37,7 @@ LIBS_PAM      = $$(pkg-config --libs pam)
 LIBS_CAP      = $$(pkg-config --libs libcap)
 LIBS_JSON     = $$(pkg-config --libs json-c)
 LIBS_CMOCKA   = $$(pkg-config --libs cmocka)
+LIBS_SECCOMP  = $$(pkg-config --libs libseccomp)
 
 # "make V=1" shows the commands.
 ifeq ($(V),1)
@@ -94,7 +95,8 @@ build/libcarrel-admin.a: $(ADMIN_OBJ)
 build/pam_carrel.so: $(MODULE_OBJ) build/libcarrel-common.a pam_module/module.map
 	$(say) LD $@
 	$(Q)$(CC) -shared -Wl,--version-script=pam_module/module.map -Wl,--no-undefined $(HARDEN_LD) \
-		$(LDFLAGS) -o $@ $(MODULE_OBJ) build/libcarrel-common.a $(LIBS_PAM) $(LIBS_CONFIG)
+		$(LDFLAGS) -o $@ $(MODULE_OBJ) build/libcarrel-common.a $(LIBS_PAM) $(LIBS_CONFIG) \
+		$(LIBS_CAP) $(LIBS_SECCOMP)
 
 build/carrel-launch: build/launcher/main.o build/libcarrel-launcher.a build/libcarrel-common.a
 	$(say) LD $@
@@ -102,7 +104,8 @@ build/carrel-launch: build/launcher/main.o build/libcarrel-launcher.a build/libc
 
 build/carrel: build/admin/main.o build/libcarrel-admin.a build/libcarrel-common.a
 	$(say) LD $@
-	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON)
+	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON) $(LIBS_CAP) \
+		$(LIBS_SECCOMP)
 
 build/tests/unit/%: tests/unit/%.c build/libcarrel-launcher.a build/libcarrel-admin.a \
 		build/libcarrel-common.a
@@ -110,7 +113,7 @@ build/tests/unit/%: tests/unit/%.c build/libcarrel-launcher.a build/libcarrel-ad
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -Wno-missing-prototypes -pie $(HARDEN_LD) -o $@ $< \
 		build/libcarrel-launcher.a build/libcarrel-admin.a build/libcarrel-common.a \
-		$(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON)
+		$(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP)
 
 $(PAM_HARNESS): tests/pam/pam_harness.c
 	$(say) LD $@

@@ -16,6 +16,7 @@
 #include "admin/user_exec.h"
 #include "common/cgroup.h"
 #include "common/cleanup.h"
+#include "common/harden.h"
 #include "common/identity.h"
 #include "common/log.h"
 #include "common/nsjoin.h"
@@ -59,15 +60,17 @@ struct join_plan {
 static int prepare(const struct session_record *rec, struct join_plan *p)
 {
 	struct cgroup_layout layout;
+	char name[CGROUP_NAME_MAX];
 	int r;
 
 	p->rec = rec;
 	p->pidfd = sessions_open_init(rec);
 	if (p->pidfd < 0)
 		return log_error_errno(p->pidfd, "session %s is over", rec->id);
+	cgroup_session_name(rec->uid, rec->id, name);
 	r = cgroup_layout_detect(&layout);
 	if (r >= 0)
-		r = cgroup_procs_open_session(&layout, rec->id, &p->procs);
+		r = cgroup_procs_open_session(&layout, name, &p->procs);
 	if (r < 0)
 		return log_error_errno(r, "cannot open the cgroups of session %s", rec->id);
 	if (identity_lookup(rec->user, &p->who) < 0)
@@ -79,6 +82,7 @@ static void __attribute__((noreturn))
 child(const struct join_plan *p, bool as_root, char *const *argv)
 {
 	const struct session_record *r = p->rec;
+	struct harden_spec hardening;
 	struct user_exec x = {
 	    .session_id = r->id,
 	    .user = r->user,
@@ -90,8 +94,11 @@ child(const struct join_plan *p, bool as_root, char *const *argv)
 	    .shell = r->shell,
 	    .as_root = as_root,
 	    .argv = argv,
+	    .harden = &hardening,
 	};
 
+	/* A joined process gets what a login gets: it inherits nothing from init. */
+	harden_spec_from_record(r, &hardening);
 	if (cgroup_procs_enter(&p->procs) < 0) {
 		fprintf(stderr, "carrel: cannot enter the cgroups of session %s\n", r->id);
 		_exit(127);

@@ -14,6 +14,7 @@
 
 #include "admin/user_exec.h"
 #include "common/cleanup.h"
+#include "common/harden.h"
 
 #define USER_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
 #define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -83,6 +84,22 @@ void user_exec(const struct user_exec *x)
 	if (!env) {
 		fprintf(stderr, "carrel: out of memory\n");
 		_exit(127);
+	}
+	/* Before dropping privileges: the bounding set can only be changed with them. */
+	if (x->harden) {
+		r = harden_apply(x->harden);
+		if (r < 0) {
+			fprintf(stderr, "carrel: cannot confine the command: %s\n", strerror(-r));
+			_exit(127);
+		}
+	}
+	/* Before dropping privileges: the bounding set can only be changed with them. */
+	if (x->harden) {
+		r = harden_apply(x->harden);
+		if (r < 0) {
+			fprintf(stderr, "carrel: cannot confine the command: %s\n", strerror(-r));
+			_exit(127);
+		}
 	}
 	r = drop_privileges(x);
 	if (r < 0) {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct harden_spec;
+
 struct user_exec {
 	const char *session_id;
 	const char *user;
@@ -15,13 +17,17 @@ struct user_exec {
 	size_t n_groups;
 	const char *home;
 	const char *shell;
-	bool as_root;      /* stay root inside (carrel join --root) */
+	bool as_root; /* stay root inside (carrel join --root) */
+	/* The session's confinement, applied just before exec; NULL when the caller already
+	 * has it (carrel run joined through common/entry.c). */
+	const struct harden_spec *harden;
 	char *const *argv; /* NULL: the user's login shell */
 };
 
 /* Close every fd but stdio, reset signals, set a clean environment, drop to the user (unless
- * as_root), change to their home inside (or "/") and exec. Never returns: on failure it
- * prints why on stderr and exits 127 (126 when the command is not executable). */
+ * as_root), apply the session's confinement, change to their home inside (or "/") and exec. Never
+ * returns: on failure it prints why on stderr and exits 127 (126 when the command is not
+ * executable). */
 void user_exec(const struct user_exec *x) __attribute__((noreturn));
 
 /* Wait for the child running the command, ignoring the terminal's SIGINT and SIGQUIT meanwhile

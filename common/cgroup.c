@@ -1,12 +1,15 @@
-/* common/cgroup.c: see cgroup.h.
+/* common/cgroup.c: see cgroup.h. The layout, the session directories, entering and leaving;
+ * limits and usage are in cgroup_limits.c.
  *
  * Invariants:
- * 1. carrel only ever creates and removes directories named carrel/ and carrel/<id> at the top
- *    of a hierarchy; it never writes to a cgroup it did not create, except cgroup.procs of
- *    the caller's own original cgroups (to go back) and of the top cgroup (to leave).
+ * 1. carrel only ever creates and removes directories named carrel/, carrel/user-<uid>/ and
+ *    carrel/user-<uid>/<id> at the top of a hierarchy; it never writes to a cgroup it did not
+ *    create, except cgroup.procs of the caller's own original cgroups (to go back) and of the
+ *    top cgroup (to leave), and cgroup.subtree_control on the way down (cgroup_limits.c).
  * 2. Processes join a cgroup by writing "0" (themselves) to its cgroup.procs, never another
  *    process's pid: no pid can be stale. */
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,6 +79,47 @@ static int consider_mount(const struct mountinfo_entry *e, void *data)
 	return 0;
 }
 
+static const char *const controller_names[CGROUP_N_CONTROLLERS] = {
+    [CGROUP_MEMORY] = "memory",
+    [CGROUP_PIDS] = "pids",
+    [CGROUP_CPU] = "cpu",
+    [CGROUP_CPUACCT] = "cpuacct",
+};
+
+/* Does the v2 hierarchy mounted at @mount offer @controller at its top? */
+static bool v2_offers(const char *mount, const char *controller)
+{
+	char path[300], text[512] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", mount);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(text, sizeof(text), f))
+		text[0] = '\0';
+	fclose(f);
+	text[strcspn(text, "\n")] = '\0';
+	return text_list_contains(text, ' ', controller);
+}
+
+void cgroup_layout_find_providers(struct cgroup_layout *l)
+{
+	for (int c = 0; c < CGROUP_N_CONTROLLERS; c++) {
+		l->provider[c] = -1;
+		for (size_t i = 0; i < l->n && l->provider[c] < 0; i++) {
+			const struct cgroup_hierarchy *h = &l->h[i];
+			bool offers =
+			    h->version == CGROUP_V1
+				? text_list_contains(h->controllers, ',', controller_names[c])
+				: v2_offers(h->mount, controller_names[c]);
+
+			if (offers)
+				l->provider[c] = (int)i;
+		}
+	}
+}
+
 int cgroup_layout_detect(struct cgroup_layout *ret)
 {
 	struct cgroup_layout l = {0};
@@ -86,6 +130,7 @@ int cgroup_layout_detect(struct cgroup_layout *ret)
 		return r;
 	if (l.n == 0)
 		return -ENOENT;
+	cgroup_layout_find_providers(&l);
 	*ret = l;
 	return 0;
 }
@@ -105,48 +150,56 @@ const char *cgroup_layout_describe(const struct cgroup_layout *l, char *buf, siz
 	return buf;
 }
 
-int cgroup_session_path(const struct cgroup_layout *l, size_t i, const char *id, char *buf,
+void cgroup_session_name(uid_t uid, const char *id, char *buf)
+{
+	snprintf(buf, CGROUP_NAME_MAX, "user-%u/%s", (unsigned)uid, id);
+}
+
+int cgroup_session_path(const struct cgroup_layout *l, size_t i, const char *name, char *buf,
 			size_t size)
 {
 	assert(i < l->n);
-	if ((size_t)snprintf(buf, size, "%s/" CGROUP_PARENT "/%s", l->h[i].mount, id) >= size)
+	if ((size_t)snprintf(buf, size, "%s/" CGROUP_PARENT "/%s", l->h[i].mount, name) >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
-static int mkdir_if_missing(const char *path)
+/* The user's directory part of a session name: "user-1001" of "user-1001/<id>". */
+static void parent_of(const char *name, char *buf, size_t size)
 {
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
+	size_t n = strcspn(name, "/");
+
+	snprintf(buf, size, "%.*s", (int)n, name);
 }
 
-int cgroup_session_create(const struct cgroup_layout *l, const char *id)
+static int open_carrel_dir(const struct cgroup_hierarchy *h, bool create)
 {
-	char path[512];
-	size_t i;
-	int r = 0;
+	char path[300];
+	int fd;
 
-	for (i = 0; i < l->n; i++) {
-		snprintf(path, sizeof(path), "%s/" CGROUP_PARENT, l->h[i].mount);
-		r = mkdir_if_missing(path);
-		if (r < 0)
-			break;
-		r = cgroup_session_path(l, i, id, path, sizeof(path));
-		if (r < 0)
-			break;
-		if (mkdir(path, 0755) < 0) {
-			r = -errno;
-			break;
-		}
+	snprintf(path, sizeof(path), "%s/" CGROUP_PARENT, h->mount);
+	if (create && mkdir(path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+/* mkdir user-<uid> then user-<uid>/<id>. The user's directory may be removed by the end of
+ * the user's last other session at any moment: then make it again. */
+static int make_session_dir(int carrel_fd, const char *name)
+{
+	char parent[CGROUP_NAME_MAX];
+
+	parent_of(name, parent, sizeof(parent));
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (mkdirat(carrel_fd, parent, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (mkdirat(carrel_fd, name, 0755) == 0)
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
 	}
-	if (r >= 0)
-		return 0;
-	while (i-- > 0) {
-		if (cgroup_session_path(l, i, id, path, sizeof(path)) == 0)
-			(void)rmdir(path);
-	}
-	return r;
+	return -EAGAIN;
 }
 
 /* rmdir a cgroup; with @wait, up to about a second for exiting processes to be released. */
@@ -163,27 +216,95 @@ static int rmdir_cgroup(int dir_fd, const char *name, bool wait)
 	}
 }
 
-int cgroup_session_remove(const struct cgroup_layout *l, const char *id, bool wait)
+/* The session's cgroup, then its user's directory when no other session is left in it. */
+static int remove_session_dir(int carrel_fd, const char *name, bool wait)
+{
+	char parent[CGROUP_NAME_MAX];
+	int r;
+
+	r = rmdir_cgroup(carrel_fd, name, wait);
+	if (r < 0)
+		return r;
+	parent_of(name, parent, sizeof(parent));
+	(void)unlinkat(carrel_fd, parent, AT_REMOVEDIR); /* busy while the user has others */
+	return 0;
+}
+
+int cgroup_session_create(const struct cgroup_layout *l, const char *name)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < l->n; i++) {
+		autoclose int carrel_fd = open_carrel_dir(&l->h[i], true);
+
+		r = carrel_fd < 0 ? carrel_fd : make_session_dir(carrel_fd, name);
+		if (r < 0)
+			break;
+	}
+	if (r >= 0)
+		return 0;
+	while (i-- > 0) {
+		autoclose int carrel_fd = open_carrel_dir(&l->h[i], false);
+
+		if (carrel_fd >= 0)
+			(void)remove_session_dir(carrel_fd, name, false);
+	}
+	return r;
+}
+
+int cgroup_session_remove(const struct cgroup_layout *l, const char *name, bool wait)
 {
 	int first = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
-		char path[512];
-		autoclose int parent_fd = -1;
+		autoclose int carrel_fd = open_carrel_dir(&l->h[i], false);
 		int r;
 
-		snprintf(path, sizeof(path), "%s/" CGROUP_PARENT, l->h[i].mount);
-		parent_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (parent_fd < 0) {
-			if (errno != ENOENT && first == 0)
-				first = -errno;
+		if (carrel_fd < 0) {
+			if (carrel_fd != -ENOENT && first == 0)
+				first = carrel_fd;
 			continue;
 		}
-		r = rmdir_cgroup(parent_fd, id, wait);
+		r = remove_session_dir(carrel_fd, name, wait);
 		if (r < 0 && first == 0)
 			first = r;
 	}
 	return first;
+}
+
+int cgroup_session_find(const struct cgroup_layout *l, const char *id, char *buf)
+{
+	autoclose int carrel_fd = -1;
+	struct dirent *de;
+	int r = -ENOENT, fd;
+	DIR *dir;
+
+	if (l->n == 0)
+		return -ENOENT;
+	carrel_fd = open_carrel_dir(&l->h[0], false);
+	if (carrel_fd < 0)
+		return carrel_fd;
+	fd = openat(carrel_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			(void)close(fd);
+		return -errno;
+	}
+	while (r < 0 && (de = readdir(dir))) {
+		char name[CGROUP_NAME_MAX];
+
+		if (strncmp(de->d_name, "user-", 5) != 0 || strlen(de->d_name) > 20)
+			continue;
+		snprintf(name, sizeof(name), "%s/%s", de->d_name, id);
+		if (faccessat(carrel_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+			memcpy(buf, name, sizeof(name));
+			r = 0;
+		}
+	}
+	closedir(dir);
+	return r;
 }
 
 static void procs_init(struct cgroup_procs *p, size_t n)
@@ -207,7 +328,7 @@ static int open_procs(const char *dir, int *ret_fd)
 	return 0;
 }
 
-int cgroup_procs_open_session(const struct cgroup_layout *l, const char *id,
+int cgroup_procs_open_session(const struct cgroup_layout *l, const char *name,
 			      struct cgroup_procs *ret)
 {
 	struct cgroup_procs p;
@@ -215,7 +336,7 @@ int cgroup_procs_open_session(const struct cgroup_layout *l, const char *id,
 	procs_init(&p, l->n);
 	for (size_t i = 0; i < l->n; i++) {
 		char path[512];
-		int r = cgroup_session_path(l, i, id, path, sizeof(path));
+		int r = cgroup_session_path(l, i, name, path, sizeof(path));
 
 		if (r >= 0)
 			r = open_procs(path, &p.fd[i]);
@@ -347,23 +468,33 @@ void cgroup_procs_close(struct cgroup_procs *p)
 	}
 }
 
-int cgroup_teardown_open(const struct cgroup_layout *l, const char *id, struct cgroup_teardown *ret)
+int cgroup_open_for_clone(const struct cgroup_layout *l, const char *name)
+{
+	char path[512];
+	int fd, r;
+
+	if (l->n != 1 || l->h[0].version != CGROUP_V2)
+		return -EOPNOTSUPP;
+	r = cgroup_session_path(l, 0, name, path, sizeof(path));
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return fd < 0 ? -errno : fd;
+}
+
+int cgroup_teardown_open(const struct cgroup_layout *l, const char *name,
+			 struct cgroup_teardown *ret)
 {
 	struct cgroup_teardown t = {.n = l->n};
 	int r = 0;
 
-	snprintf(t.id, sizeof(t.id), "%s", id);
+	snprintf(t.name, sizeof(t.name), "%s", name);
 	for (size_t i = 0; i < CGROUP_MAX_HIERARCHIES; i++)
 		t.parent_fd[i] = t.top_procs_fd[i] = -1;
 	for (size_t i = 0; i < l->n && r >= 0; i++) {
-		char path[512];
-
-		snprintf(path, sizeof(path), "%s/" CGROUP_PARENT, l->h[i].mount);
-		t.parent_fd[i] = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-		if (t.parent_fd[i] < 0)
-			r = -errno;
-		else
-			r = open_procs(l->h[i].mount, &t.top_procs_fd[i]);
+		t.parent_fd[i] = open_carrel_dir(&l->h[i], false);
+		r = t.parent_fd[i] < 0 ? t.parent_fd[i]
+				       : open_procs(l->h[i].mount, &t.top_procs_fd[i]);
 	}
 	if (r < 0) {
 		cgroup_teardown_close(&t);
@@ -381,7 +512,7 @@ int cgroup_teardown_run(struct cgroup_teardown *t)
 		int r = write_self(t->top_procs_fd[i]);
 
 		if (r >= 0)
-			r = rmdir_cgroup(t->parent_fd[i], t->id, true);
+			r = remove_session_dir(t->parent_fd[i], t->name, true);
 		if (r < 0 && first == 0)
 			first = r;
 	}

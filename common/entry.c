@@ -8,11 +8,14 @@
 
 #include "common/cleanup.h"
 #include "common/entry.h"
+#include "common/harden.h"
 #include "common/proc.h"
 
 /* Open a pidfd for the init the launcher reported, and make sure it is the init of the
- * recorded session (pid plus start time, checked after the pidfd pins the process). */
-static int open_init(const struct handoff_result *res, char *why, size_t why_size)
+ * recorded session (pid plus start time, checked after the pidfd pins the process). The
+ * record is returned too: it says how to confine who joins. */
+static int open_init(const struct handoff_result *res, struct session_record **ret_rec, char *why,
+		     size_t why_size)
 {
 	struct session_record *rec __attribute__((cleanup(session_record_freep))) = NULL;
 	autoclose int root_fd = -1, dir_fd = -1;
@@ -35,9 +38,12 @@ static int open_init(const struct handoff_result *res, char *why, size_t why_siz
 		return -EPROTO;
 	}
 	r = proc_open_verified(rec->init_pid, rec->init_start);
-	if (r < 0)
+	if (r < 0) {
 		snprintf(why, why_size, "session %s: its init (pid %d) is gone", res->id,
 			 (int)rec->init_pid);
+		return r;
+	}
+	*ret_rec = take_ptr(rec);
 	return r;
 }
 
@@ -46,7 +52,7 @@ static int enter_cgroups(struct session_entry *e)
 	struct cgroup_procs procs;
 	int r;
 
-	r = cgroup_procs_open_session(&e->layout, e->id, &procs);
+	r = cgroup_procs_open_session(&e->layout, e->cgroup_name, &procs);
 	if (r < 0)
 		return r;
 	r = cgroup_procs_enter(&procs);
@@ -66,8 +72,8 @@ static void init_entry(struct session_entry *e)
 }
 
 /* Everything up to the point where a session exists and we hold its init. */
-static int prepare(const struct handoff_request *req, struct session_entry *e, char *why,
-		   size_t why_size)
+static int prepare(const struct handoff_request *req, struct session_entry *e,
+		   struct session_record **ret_rec, char *why, size_t why_size)
 {
 	struct handoff_result res;
 	int r;
@@ -99,18 +105,24 @@ static int prepare(const struct handoff_request *req, struct session_entry *e, c
 	}
 	memcpy(e->id, res.id, sizeof(e->id));
 	e->init_pid = res.init_pid;
-	e->pidfd = open_init(&res, why, why_size);
-	return e->pidfd < 0 ? e->pidfd : 0;
+	e->pidfd = open_init(&res, ret_rec, why, why_size);
+	if (e->pidfd < 0)
+		return e->pidfd;
+	snprintf(e->image, sizeof(e->image), "%s", (*ret_rec)->image);
+	cgroup_session_name((*ret_rec)->uid, e->id, e->cgroup_name);
+	return 0;
 }
 
 int entry_open(const struct handoff_request *req, struct session_entry *ret, char *why,
 	       size_t why_size)
 {
+	struct session_record *rec __attribute__((cleanup(session_record_freep))) = NULL;
+	struct harden_spec hardening;
 	struct session_entry e;
 	int r;
 
 	init_entry(&e);
-	r = prepare(req, &e, why, why_size);
+	r = prepare(req, &e, &rec, why, why_size);
 	if (r < 0)
 		goto fail;
 	r = enter_cgroups(&e);
@@ -125,9 +137,19 @@ int entry_open(const struct handoff_request *req, struct session_entry *ret, cha
 			 strerror(-r));
 		goto leave_cgroups;
 	}
+	/* Last, and only once inside: the shell forked after this inherits all of it. */
+	harden_spec_from_record(rec, &hardening);
+	r = harden_apply(&hardening);
+	if (r < 0) {
+		snprintf(why, why_size, "cannot confine the login to session %s: %s", e.id,
+			 strerror(-r));
+		goto leave_namespaces;
+	}
 	*ret = e;
 	return 0;
 
+leave_namespaces:
+	(void)nsjoin_return(&e.host);
 leave_cgroups:
 	(void)cgroup_procs_enter(&e.origin);
 stop_session:
@@ -150,7 +172,7 @@ int entry_close(struct session_entry *e)
 		first = -errno;
 	/* If the session is already over (stopped while we were inside), init could not
 	 * remove the cgroup we were still in: do it now. Harmless when init still runs. */
-	(void)cgroup_session_remove(&e->layout, e->id, false);
+	(void)cgroup_session_remove(&e->layout, e->cgroup_name, false);
 	entry_release(e);
 	return first;
 }

@@ -3,7 +3,8 @@
  *
  *   entry_open:  launcher builds the session -> pidfd of its init, checked against the
  *                record -> the caller moves into the session's cgroups -> one setns(2) into
- *                all its namespaces -> back to the same directory inside
+ *                all its namespaces -> back to the same directory inside -> hardened as
+ *                the record says (common/harden.h), irreversibly
  *   (the caller now forks the user's shell: it is born inside)
  *   entry_close: setns back to the saved host namespaces and directory -> back to the
  *                original cgroups -> SIGTERM to init, never waiting for it (init can only
@@ -20,10 +21,12 @@
 
 struct session_entry {
 	char id[SESSION_ID_LEN + 1];
+	char image[64]; /* the image the launcher chose, for the log */
 	pid_t init_pid;
 	int pidfd;
 	struct nsjoin_host host;
 	struct cgroup_layout layout;
+	char cgroup_name[CGROUP_NAME_MAX];
 	struct cgroup_procs origin;
 };
 

@@ -6,6 +6,19 @@
 #include "common/reclaim.h"
 #include "common/session_state.h"
 
+/* The session's cgroup name: from its record, or when that is lost, by looking. */
+static int stale_cgroup_name(int root_fd, const struct cgroup_layout *l, const char *id, char *buf)
+{
+	struct session_record *rec __attribute__((cleanup(session_record_freep))) = NULL;
+	autoclose int dir_fd = session_dir_open(root_fd, id);
+
+	if (dir_fd >= 0 && session_record_load(dir_fd, &rec) == 0) {
+		cgroup_session_name(rec->uid, id, buf);
+		return 0;
+	}
+	return cgroup_session_find(l, id, buf);
+}
+
 static int is_stale(int root_fd, const char *id)
 {
 	autoclose int dir_fd = session_dir_open(root_fd, id);
@@ -32,8 +45,12 @@ int reclaim_stale_sessions(int root_fd, const struct cgroup_layout *l,
 		if (!is_stale(root_fd, ids[i]))
 			continue;
 		/* The cgroups first: the record is what tells a later pass to try again. */
-		if (l)
-			r = cgroup_session_remove(l, ids[i], false);
+		if (l) {
+			char name[CGROUP_NAME_MAX];
+
+			if (stale_cgroup_name(root_fd, l, ids[i], name) == 0)
+				r = cgroup_session_remove(l, name, false);
+		}
 		if (r >= 0)
 			r = session_dir_remove(root_fd, ids[i]);
 		if (reclaimed)

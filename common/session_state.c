@@ -124,6 +124,38 @@ static void put_unsigned(struct buf *b, const char *key, uint64_t value)
 	put_str(b, key, text);
 }
 
+static void put_hex(struct buf *b, const char *key, uint64_t value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "0x%016" PRIx64, value);
+	put_str(b, key, text);
+}
+
+static const struct {
+	const char *name;
+	unsigned bit;
+	size_t offset;
+} limit_keys[] = {
+    {"memory", CFG_LIMIT_MEMORY, offsetof(struct cfg_limits, memory)},
+    {"swap", CFG_LIMIT_SWAP, offsetof(struct cfg_limits, swap)},
+    {"pids", CFG_LIMIT_PIDS, offsetof(struct cfg_limits, pids)},
+    {"cpu_milli", CFG_LIMIT_CPU, offsetof(struct cfg_limits, cpu_milli)},
+};
+
+/* Only the limits that are set: an absent key means "no limit". */
+static void put_limits(struct buf *b, const char *prefix, const struct cfg_limits *l)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(limit_keys); i++) {
+		char key[64];
+
+		if (!(l->set & limit_keys[i].bit))
+			continue;
+		snprintf(key, sizeof(key), "%s%s", prefix, limit_keys[i].name);
+		put_unsigned(b, key, *(const uint64_t *)((const char *)l + limit_keys[i].offset));
+	}
+}
+
 static void put_mount(struct buf *b, const struct session_mount *m)
 {
 	const char *fields[] = {m->type, m->source, m->destination, m->rw ? "rw" : "ro",
@@ -170,6 +202,11 @@ int session_record_format(const struct session_record *r, char **ret)
 		put_mount(&b, &r->mounts[i]);
 	for (size_t i = 0; i < r->n_cgroups; i++)
 		put_str(&b, "cgroup", r->cgroups[i]);
+	put_hex(&b, "capabilities", r->capabilities);
+	put_str(&b, "seccomp", r->seccomp);
+	put_num(&b, "allow_userns", r->allow_userns);
+	put_limits(&b, "limit_", &r->limits);
+	put_limits(&b, "user_limit_", &r->user_limits);
 	if (b.failed) {
 		free(b.data);
 		return -ENOMEM;
@@ -289,10 +326,42 @@ static int parse_u64(const char *text, uint64_t *ret)
 	return 0;
 }
 
+/* "limit_memory=..." and the like; 1 when @key is one, 0 when not, -EPROTO for a bad value. */
+static int parse_limit_key(struct session_record *r, const char *key, const char *value)
+{
+	struct cfg_limits *l;
+
+	if (strncmp(key, "limit_", 6) == 0) {
+		l = &r->limits;
+		key += 6;
+	} else if (strncmp(key, "user_limit_", 11) == 0) {
+		l = &r->user_limits;
+		key += 11;
+	} else {
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(limit_keys); i++) {
+		if (strcmp(key, limit_keys[i].name) != 0)
+			continue;
+		if (parse_u64(value, (uint64_t *)((char *)l + limit_keys[i].offset)) < 0)
+			return -EPROTO;
+		l->set |= limit_keys[i].bit;
+		return 1;
+	}
+	return 0; /* a limit from a newer writer */
+}
+
 static int parse_number_key(struct session_record *r, const char *key, const char *value)
 {
 	int64_t v;
 
+	if (strcmp(key, "capabilities") == 0) {
+		char *end = NULL;
+
+		errno = 0;
+		r->capabilities = strtoull(value, &end, 16);
+		return errno || end == value || *end ? -EPROTO : 0;
+	}
 	if (strcmp(key, "rootfs_size") == 0)
 		return parse_u64(value, &r->rootfs_size);
 	if (strcmp(key, "init_start") == 0)
@@ -307,6 +376,8 @@ static int parse_number_key(struct session_record *r, const char *key, const cha
 		r->init_pid = (pid_t)v;
 	else if (strcmp(key, "created_usec") == 0)
 		r->created_usec = v;
+	else if (strcmp(key, "allow_userns") == 0 && (v == 0 || v == 1))
+		r->allow_userns = v == 1;
 	else
 		return -EPROTO;
 	return 0;
@@ -314,8 +385,9 @@ static int parse_number_key(struct session_record *r, const char *key, const cha
 
 static bool is_number_key(const char *key)
 {
-	static const char *const keys[] = {"uid",      "gid",        "rootfs_size",
-					   "init_pid", "init_start", "created_usec"};
+	static const char *const keys[] = {"uid",          "gid",         "rootfs_size",
+					   "init_pid",     "init_start",  "created_usec",
+					   "capabilities", "allow_userns"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (strcmp(key, keys[i]) == 0)
@@ -349,6 +421,12 @@ static int parse_line(struct session_record *r, char *line)
 	}
 	if (is_number_key(key))
 		return parse_number_key(r, key, value);
+	{
+		int is_limit = parse_limit_key(r, key, value);
+
+		if (is_limit != 0)
+			return is_limit < 0 ? is_limit : 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(str_keys); i++)
 		if (strcmp(key, str_keys[i].key) == 0)
 			return set_str((char **)((char *)r + str_keys[i].offset), value);

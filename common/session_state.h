@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "config/config.h"
+
 #define SESSION_RUN_DIR "/run/carrel"
 #define SESSION_STATE_DIR "/run/carrel/sessions"
 #define SESSION_ID_LEN 12
@@ -60,6 +62,12 @@ struct session_record {
 	size_t n_mounts;
 	char **cgroups; /* the session's cgroup directory in each hierarchy, host paths */
 	size_t n_cgroups;
+	/* The confinement every process joining the session gets (common/harden.h). */
+	uint64_t capabilities; /* bit (1 << CAP_x) for each capability kept */
+	char *seccomp;         /* "default" or "off" */
+	bool allow_userns;
+	struct cfg_limits limits;      /* this session's */
+	struct cfg_limits user_limits; /* all the user's sessions together */
 };
 
 /* A fresh random session id: 12 lowercase hex digits. Returns 0 or -errno. */

@@ -67,6 +67,35 @@ enum cfg_field {
 	CFG_FIELD_ROOTFS = 1u << 3,
 	CFG_FIELD_ROOTFS_SIZE = 1u << 4,
 	CFG_FIELD_VOLUMES = 1u << 5,
+	CFG_FIELD_CAPABILITIES = 1u << 6,
+	CFG_FIELD_SECCOMP = 1u << 7,
+	CFG_FIELD_ALLOW_USERNS = 1u << 8,
+	/* "limits" and "user_limits" are merged key by key: see cfg_limits.set */
+};
+
+/* Which limits a limits block gives. */
+enum cfg_limit {
+	CFG_LIMIT_MEMORY = 1u << 0,
+	CFG_LIMIT_SWAP = 1u << 1,
+	CFG_LIMIT_PIDS = 1u << 2,
+	CFG_LIMIT_CPU = 1u << 3,
+};
+
+/* Resource limits: of one session ("limits"), or of all of one user's sessions together
+ * ("user_limits"). A limit not in @set is not imposed. A key given as "max" is in @unlimited
+ * instead: in a policy, it lifts the defaults' limit rather than inheriting it. */
+struct cfg_limits {
+	unsigned set;       /* enum cfg_limit bits */
+	uint64_t memory;    /* bytes, at least 4M */
+	uint64_t swap;      /* bytes of swap on top of memory (0: none) */
+	uint64_t pids;      /* processes and threads, at least 8 */
+	uint64_t cpu_milli; /* CPUs in thousandths: cpu = 1.5 is 1500 */
+	unsigned unlimited; /* enum cfg_limit bits given as "max" (pids only, so far) */
+};
+
+enum cfg_seccomp {
+	CFG_SECCOMP_DEFAULT, /* carrel's filter (see common/harden.h) */
+	CFG_SECCOMP_OFF,
 };
 
 /* The keys that "defaults" and each policy may set. In "defaults" every field is filled
@@ -80,6 +109,11 @@ struct cfg_settings {
 	uint64_t rootfs_size; /* bytes */
 	struct cfg_volume *volumes;
 	size_t n_volumes;
+	struct cfg_limits limits;      /* per session; merged key by key over defaults */
+	struct cfg_limits user_limits; /* all of a user's sessions together; merged likewise */
+	uint64_t capabilities;         /* bit (1 << CAP_x) for each capability kept */
+	enum cfg_seccomp seccomp;
+	bool allow_userns; /* may the session create user namespaces */
 };
 
 /* A list of patterns; @n == 0 with @patterns NULL means "not given": matches anything. */
@@ -141,3 +175,4 @@ int cfg_parse_size(const char *text, uint64_t *ret);
 const char *cfg_image_type_name(enum cfg_image_type t);
 const char *cfg_network_name(enum cfg_network n);
 const char *cfg_rootfs_name(enum cfg_rootfs r);
+const char *cfg_seccomp_name(enum cfg_seccomp s);

@@ -66,5 +66,18 @@ void cfg_settings_fill_builtin(struct cfg_parser *p, struct cfg_settings *out);
 void cfg_parse_volumes(struct cfg_parser *p, const config_setting_t *s, const char *where,
 		       struct cfg_settings *out);
 
+/* limits.c: parse the "limits" or "user_limits" group @s of @where into @out. A policy's
+ * "swap" may rely on the defaults' "memory", so the defaults must be parsed first. */
+void cfg_parse_limits(struct cfg_parser *p, const config_setting_t *s, const char *where,
+		      struct cfg_settings *out);
+
+/* privileges.c: parse "capabilities", "seccomp" and "allow_userns" @s of @where into @out. */
+void cfg_parse_capabilities(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			    struct cfg_settings *out);
+void cfg_parse_seccomp(struct cfg_parser *p, const config_setting_t *s, const char *where,
+		       struct cfg_settings *out);
+void cfg_parse_allow_userns(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			    struct cfg_settings *out);
+
 /* policies.c: fill cfg->policies from the "policies" list @s. */
 void cfg_parse_policies(struct cfg_parser *p, const config_setting_t *s);

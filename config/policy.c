@@ -119,6 +119,20 @@ static int resolve_volumes(const struct cfg_settings *s, const struct policy_log
 	return 0;
 }
 
+/* Each limit from the policy when it gives that key (a value or "max"), else from @defaults. */
+static void merge_limits(const struct cfg_limits *defaults, const struct cfg_limits *pol,
+			 struct cfg_limits *out)
+{
+	unsigned from_pol = pol->set | pol->unlimited;
+
+	out->set = (defaults->set & ~from_pol) | pol->set;
+	out->unlimited = (defaults->unlimited & ~from_pol) | pol->unlimited;
+	out->memory = (pol->set & CFG_LIMIT_MEMORY) ? pol->memory : defaults->memory;
+	out->swap = (pol->set & CFG_LIMIT_SWAP) ? pol->swap : defaults->swap;
+	out->pids = (pol->set & CFG_LIMIT_PIDS) ? pol->pids : defaults->pids;
+	out->cpu_milli = (pol->set & CFG_LIMIT_CPU) ? pol->cpu_milli : defaults->cpu_milli;
+}
+
 static int resolve_settings(const struct cfg *c, const struct cfg_policy *pol,
 			    const struct policy_login *login, struct profile *p,
 			    struct cfg_diag *err)
@@ -129,6 +143,11 @@ static int resolve_settings(const struct cfg *c, const struct cfg_policy *pol,
 	p->network = pick(c, pol, CFG_FIELD_NETWORK)->network;
 	p->rootfs = pick(c, pol, CFG_FIELD_ROOTFS)->rootfs;
 	p->rootfs_size = pick(c, pol, CFG_FIELD_ROOTFS_SIZE)->rootfs_size;
+	merge_limits(&c->defaults.limits, &pol->settings.limits, &p->limits);
+	merge_limits(&c->defaults.user_limits, &pol->settings.user_limits, &p->user_limits);
+	p->capabilities = pick(c, pol, CFG_FIELD_CAPABILITIES)->capabilities;
+	p->seccomp = pick(c, pol, CFG_FIELD_SECCOMP)->seccomp;
+	p->allow_userns = pick(c, pol, CFG_FIELD_ALLOW_USERNS)->allow_userns;
 	r = resolve_hostname(pol, pick(c, pol, CFG_FIELD_HOSTNAME)->hostname, login, p, err);
 	if (r < 0)
 		return r;

@@ -45,6 +45,11 @@ struct profile {
 	uint64_t rootfs_size;
 	struct profile_volume *volumes;
 	size_t n_volumes;
+	struct cfg_limits limits;      /* defaults' limits with the policy's given keys over them */
+	struct cfg_limits user_limits; /* likewise */
+	uint64_t capabilities;         /* bit (1 << CAP_x) for each capability kept */
+	enum cfg_seccomp seccomp;
+	bool allow_userns;
 };
 
 /* Resolve the profile for @login under @c. Returns 0 with a new profile in *@ret (which may

@@ -11,6 +11,7 @@
 #define ROOTFS_SIZE_MIN (UINT64_C(1) << 20)
 #define ROOTFS_SIZE_MAX (UINT64_C(1) << 40)
 #define BUILTIN_ROOTFS_SIZE (UINT64_C(1) << 30)
+#define BUILTIN_PIDS 4096 /* enough for a desktop session; stops a fork bomb */
 
 const char *cfg_network_name(enum cfg_network n)
 {
@@ -133,6 +134,11 @@ static const struct {
     {"rootfs", CFG_FIELD_ROOTFS, parse_rootfs},
     {"rootfs_size", CFG_FIELD_ROOTFS_SIZE, parse_rootfs_size},
     {"volumes", CFG_FIELD_VOLUMES, cfg_parse_volumes},
+    {"limits", 0, cfg_parse_limits}, /* merged key by key: cfg_limits.set */
+    {"user_limits", 0, cfg_parse_limits},
+    {"capabilities", CFG_FIELD_CAPABILITIES, cfg_parse_capabilities},
+    {"seccomp", CFG_FIELD_SECCOMP, cfg_parse_seccomp},
+    {"allow_userns", CFG_FIELD_ALLOW_USERNS, cfg_parse_allow_userns},
 };
 
 bool cfg_is_settings_key(const char *key)
@@ -181,4 +187,16 @@ void cfg_settings_fill_builtin(struct cfg_parser *p, struct cfg_settings *out)
 		out->rootfs_size = BUILTIN_ROOTFS_SIZE;
 	if (!(out->set & CFG_FIELD_VOLUMES))
 		builtin_volumes(p, out);
+	/* limits: only a pids cap, unless the file gave pids (a number or "max") */
+	if (!((out->limits.set | out->limits.unlimited) & CFG_LIMIT_PIDS)) {
+		out->limits.set |= CFG_LIMIT_PIDS;
+		out->limits.pids = BUILTIN_PIDS;
+	}
+	/* user_limits: none */
+	if (!(out->set & CFG_FIELD_CAPABILITIES))
+		out->capabilities = 0;
+	if (!(out->set & CFG_FIELD_SECCOMP))
+		out->seccomp = CFG_SECCOMP_DEFAULT;
+	if (!(out->set & CFG_FIELD_ALLOW_USERNS))
+		out->allow_userns = false;
 }

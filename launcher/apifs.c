@@ -13,6 +13,7 @@
 #include "config/policy.h"
 #include "launcher/apifs.h"
 #include "launcher/launch.h"
+#include "launcher/masks.h"
 #include "launcher/mounts.h"
 
 static int mount_at(int root_fd, const char *path, mode_t mode, const char *fstype,
@@ -77,6 +78,7 @@ int apifs_build(struct launch_ctx *c, int root_fd)
 {
 	const unsigned kernel_attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	autoclose int proc_fd = -1, sys_fd = -1;
+	int r;
 
 	/* We are PID 1 of the new pid namespace: this procfs shows the session only. */
 	proc_fd = mount_at(root_fd, "/proc", 0555, "proc", "proc", NULL, kernel_attrs);
@@ -88,5 +90,8 @@ int apifs_build(struct launch_ctx *c, int root_fd)
 	if (sys_fd < 0)
 		return report_fail(c->report, sys_fd, "cannot mount /sys");
 	report_mount(c->report, "sysfs", "sysfs", "/sys", false);
+	r = masks_apply(c, proc_fd, sys_fd);
+	if (r < 0)
+		return r;
 	return mount_scratch(c, root_fd);
 }

@@ -59,6 +59,8 @@ struct launch_ctx {
 	int caller_pidfd;     /* the login process: when it is gone, the session ends */
 	int host_cgroupns_fd; /* for init to leave its cgroups at the end */
 	struct cgroup_layout cgroups;
+	char cgroup_name[CGROUP_NAME_MAX]; /* "user-<uid>/<id>" */
+	int cgroup_fd;                     /* for CLONE_INTO_CGROUP on pure cgroup v2, else -1 */
 	bool cgroups_made;
 	struct launch_report *report;
 	pid_t init_pid;

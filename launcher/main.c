@@ -201,14 +201,24 @@ static int step_make_state(struct launch_ctx *c)
 static int step_make_cgroups(struct launch_ctx *c)
 {
 	struct cgroup_procs procs;
+	char why[400];
 	int r;
 
-	r = cgroup_session_create(&c->cgroups, c->id);
+	cgroup_session_name(c->who->uid, c->id, c->cgroup_name);
+	r = cgroup_session_create(&c->cgroups, c->cgroup_name);
 	if (r < 0)
 		return fail(r, "cannot create the cgroups of session %s", c->id);
 	c->cgroups_made = true;
-	/* Enter before cloning init, so that init and everything after it is born inside. */
-	r = cgroup_procs_open_session(&c->cgroups, c->id, &procs);
+	r = cgroup_apply_limits(&c->cgroups, c->cgroup_name, &c->profile->limits,
+				&c->profile->user_limits, why, sizeof(why));
+	if (r < 0)
+		return fail(-EINVAL, "session %s of '%s': %s", c->id, c->who->user, why);
+	/* Init must be born inside, never run outside its limits: on a pure v2 host it is
+	 * cloned straight into the cgroup; elsewhere we enter every hierarchy before cloning. */
+	c->cgroup_fd = cgroup_open_for_clone(&c->cgroups, c->cgroup_name);
+	if (c->cgroup_fd >= 0)
+		return 0;
+	r = cgroup_procs_open_session(&c->cgroups, c->cgroup_name, &procs);
 	if (r >= 0) {
 		r = cgroup_procs_enter(&procs);
 		cgroup_procs_close(&procs);
@@ -256,7 +266,7 @@ static void undo(struct launch_ctx *c)
 			(void)cgroup_procs_enter(&top);
 			cgroup_procs_close(&top);
 		}
-		(void)cgroup_session_remove(&c->cgroups, c->id, true);
+		(void)cgroup_session_remove(&c->cgroups, c->cgroup_name, true);
 	}
 	if (c->session_dir_fd >= 0)
 		(void)session_dir_remove(c->state_root_fd, c->id);

@@ -42,6 +42,11 @@ static int fill_identity(struct session_record *r, const struct launch_ctx *c)
 	e |= dup_into(&r->hostname, c->profile->hostname);
 	e |= dup_into(&r->network, cfg_network_name(c->profile->network));
 	e |= dup_into(&r->rootfs, cfg_rootfs_name(c->profile->rootfs));
+	e |= dup_into(&r->seccomp, cfg_seccomp_name(c->profile->seccomp));
+	r->capabilities = c->profile->capabilities;
+	r->allow_userns = c->profile->allow_userns;
+	r->limits = c->profile->limits;
+	r->user_limits = c->profile->user_limits;
 	return e ? -ENOMEM : 0;
 }
 
@@ -66,7 +71,7 @@ static int fill_sandbox(struct session_record *r, const struct launch_ctx *c)
 	}
 	for (size_t i = 0; i < c->cgroups.n; i++) {
 		char path[512];
-		int rr = cgroup_session_path(&c->cgroups, i, c->id, path, sizeof(path));
+		int rr = cgroup_session_path(&c->cgroups, i, c->cgroup_name, path, sizeof(path));
 
 		if (rr >= 0)
 			rr = session_record_add_cgroup(r, path);

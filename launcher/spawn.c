@@ -59,7 +59,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	if (c->session_dir_fd < 0)
 		_exit(1);
 
-	r = cgroup_teardown_open(&c->cgroups, c->id, &s.cgroups);
+	r = cgroup_teardown_open(&c->cgroups, c->cgroup_name, &s.cgroups);
 	if (r < 0)
 		report_fail(c->report, r, "cannot keep the session's cgroups for its end");
 	if (r >= 0)
@@ -93,6 +93,10 @@ int spawn_init(struct launch_ctx *c)
 
 	if (c->profile->network == CFG_NETWORK_NONE)
 		args.flags |= CLONE_NEWNET;
+	if (c->cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)c->cgroup_fd;
+	}
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return report_fail(c->report, -errno, "cannot make a pipe");
 	read_fd = fds[0];

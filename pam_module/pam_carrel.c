@@ -158,7 +158,7 @@ EXPORT int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const ch
 		pam_syslog(pamh, LOG_INFO,
 			   "session %s opened for '%s' (service %s, rhost '%s', tty '%s'): image "
 			   "'%s', init pid %d",
-			   e->id, li.user, li.service, li.rhost, li.tty, d.profile->image->name,
+			   e->id, li.user, li.service, li.rhost, li.tty, e->image,
 			   (int)e->init_pid);
 	decision_free(&d);
 	return r < 0 ? PAM_SESSION_ERR : PAM_SUCCESS;

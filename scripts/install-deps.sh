@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh build test   plus what "make check" and "make demo" need
 set -eu
 
-build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev"
+build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev
+	libseccomp-dev"
 test_pkgs="libcmocka-dev openssh-server openssh-client busybox-static util-linux login bsdutils
 	procps iproute2 passwd jq"
 

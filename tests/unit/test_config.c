@@ -1,4 +1,5 @@
-/* tests/unit/test_config.c: cfg_load(), cfg_parse_string() and cfg_parse_size(). */
+/* tests/unit/test_config.c: cfg_load(), cfg_parse_string(), cfg_parse_size() and the
+ * capability names of config/capnames.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -13,11 +14,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/capability.h>
+#include <sys/capability.h>
 
 /* every cmocka test takes @state; most here do not need it */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
 #include "common/cleanup.h"
+#include "config/capnames.h"
 #include "config/config.h"
 
 #define NOBODY_UID 65534
@@ -550,6 +554,468 @@ static void volume_keys_are_checked(void **state)
 	defaults_fail("volumes = \"/a\";", "key 'volumes' in defaults: expected a list of groups");
 }
 
+/* --- limits, capabilities, seccomp, user namespaces --- */
+
+#define ALL_LIMITS (CFG_LIMIT_MEMORY | CFG_LIMIT_SWAP | CFG_LIMIT_PIDS | CFG_LIMIT_CPU)
+#define BIT(cap) (UINT64_C(1) << (cap))
+
+static void builtin_defaults_cap_pids_and_nothing_else(void **state)
+{
+	struct cfg *c = parse_ok("# nothing here\n");
+
+	assert_int_equal(c->defaults.limits.set, CFG_LIMIT_PIDS);
+	assert_int_equal(c->defaults.limits.pids, 4096);
+	assert_int_equal(c->defaults.limits.unlimited, 0);
+	assert_int_equal(c->defaults.user_limits.set, 0);
+	assert_int_equal(c->defaults.user_limits.unlimited, 0);
+	assert_int_equal(c->defaults.capabilities, 0);
+	assert_int_equal(c->defaults.seccomp, CFG_SECCOMP_DEFAULT);
+	assert_false(c->defaults.allow_userns);
+	cfg_free(c);
+}
+
+static void every_new_key_parses_in_defaults(void **state)
+{
+	struct cfg *c =
+	    parse_ok("defaults = {\n"
+		     "  limits = { memory = \"2G\"; swap = \"0\"; pids = 512; cpu = 1.5; };\n"
+		     "  user_limits = { memory = \"8G\"; pids = 2048; cpu = 4; };\n"
+		     "  capabilities = [ \"cap_net_bind_service\", \"CHOWN\" ];\n"
+		     "  seccomp = \"off\";\n"
+		     "  allow_userns = true;\n"
+		     "};\n");
+	const struct cfg_settings *d = &c->defaults;
+
+	assert_int_equal(d->set,
+			 CFG_FIELD_CAPABILITIES | CFG_FIELD_SECCOMP | CFG_FIELD_ALLOW_USERNS);
+	assert_int_equal(d->limits.set, ALL_LIMITS);
+	assert_int_equal(d->limits.memory, 2ull << 30);
+	assert_int_equal(d->limits.swap, 0);
+	assert_int_equal(d->limits.pids, 512);
+	assert_int_equal(d->limits.cpu_milli, 1500);
+	assert_int_equal(d->user_limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_PIDS | CFG_LIMIT_CPU);
+	assert_int_equal(d->user_limits.memory, 8ull << 30);
+	assert_int_equal(d->user_limits.pids, 2048);
+	assert_int_equal(d->user_limits.cpu_milli, 4000);
+	assert_int_equal(d->capabilities, BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_CHOWN));
+	assert_int_equal(d->seccomp, CFG_SECCOMP_OFF);
+	assert_true(d->allow_userns);
+	cfg_free(c);
+}
+
+static void every_new_key_parses_in_a_policy(void **state)
+{
+	struct cfg *c =
+	    parse_ok("defaults = { limits = { memory = \"1G\"; }; };\n"
+		     "policies = ( { users = \"bob\";\n"
+		     "  limits = { swap = 1048576; cpu = 0.25; };\n"
+		     "  user_limits = { memory = 4194304; swap = \"512M\"; pids = 8; };\n"
+		     "  capabilities = \"kill\";\n"
+		     "  seccomp = \"default\";\n"
+		     "  allow_userns = false;\n"
+		     "} );\n");
+	const struct cfg_settings *s = &c->policies[0].settings;
+
+	assert_int_equal(s->set,
+			 CFG_FIELD_CAPABILITIES | CFG_FIELD_SECCOMP | CFG_FIELD_ALLOW_USERNS);
+	/* only what the policy gave: no memory, and no built-in pids */
+	assert_int_equal(s->limits.set, CFG_LIMIT_SWAP | CFG_LIMIT_CPU);
+	assert_int_equal(s->limits.swap, 1ull << 20);
+	assert_int_equal(s->limits.cpu_milli, 250);
+	assert_int_equal(s->limits.memory, 0);
+	assert_int_equal(s->limits.pids, 0);
+	assert_int_equal(s->user_limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_SWAP | CFG_LIMIT_PIDS);
+	assert_int_equal(s->user_limits.memory, 4ull << 20);
+	assert_int_equal(s->user_limits.swap, 512ull << 20);
+	assert_int_equal(s->user_limits.pids, 8);
+	assert_int_equal(s->capabilities, BIT(CAP_KILL));
+	assert_int_equal(s->seccomp, CFG_SECCOMP_DEFAULT);
+	assert_false(s->allow_userns);
+	assert_int_equal(c->defaults.limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_PIDS);
+	cfg_free(c);
+}
+
+static void empty_limits_set_nothing_and_keep_the_builtin_pids(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { limits = { }; user_limits = { }; };\n"
+				 "policies = ( { limits = { }; } );\n");
+
+	assert_int_equal(c->defaults.limits.set, CFG_LIMIT_PIDS);
+	assert_int_equal(c->defaults.limits.pids, 4096);
+	assert_int_equal(c->defaults.user_limits.set, 0);
+	assert_int_equal(c->policies[0].settings.limits.set, 0);
+	assert_int_equal(c->policies[0].settings.limits.unlimited, 0);
+	cfg_free(c);
+}
+
+static void memory_in_defaults_keeps_the_builtin_pids(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { limits = { memory = \"2G\"; }; };\n");
+
+	assert_int_equal(c->defaults.limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_PIDS);
+	assert_int_equal(c->defaults.limits.pids, 4096);
+	cfg_free(c);
+}
+
+static void pids_max_means_no_limit(void **state)
+{
+	struct cfg *c =
+	    parse_ok("defaults = { limits = { pids = \"max\"; }; };\n"
+		     "policies = ( { user_limits = { pids = \"max\"; cpu = 2; }; } );\n");
+
+	assert_int_equal(c->defaults.limits.set, 0); /* not even the built-in 4096 */
+	assert_int_equal(c->defaults.limits.unlimited, CFG_LIMIT_PIDS);
+	assert_int_equal(c->policies[0].settings.user_limits.set, CFG_LIMIT_CPU);
+	assert_int_equal(c->policies[0].settings.user_limits.unlimited, CFG_LIMIT_PIDS);
+	cfg_free(c);
+}
+
+static void limit_sizes_accept_strings_bytes_and_zero(void **state)
+{
+	struct cfg *c =
+	    parse_ok("defaults = {\n"
+		     "  limits = { memory = 4194304; swap = 0; };\n"
+		     "  user_limits = { memory = \"1024T\"; swap = \"0M\"; };\n"
+		     "};\n"
+		     "policies = ( { limits = { memory = \"4MiB\"; swap = \"1125899906842624\"; "
+		     "}; },\n"
+		     "  { limits = { memory = 1125899906842624L; swap = \"000\"; }; } );\n");
+
+	assert_int_equal(c->defaults.limits.memory, 4ull << 20); /* the minimum is inclusive */
+	assert_int_equal(c->defaults.limits.set & CFG_LIMIT_SWAP, CFG_LIMIT_SWAP);
+	assert_int_equal(c->defaults.limits.swap, 0);
+	assert_int_equal(c->defaults.user_limits.memory, 1ull << 50); /* so is the maximum */
+	assert_int_equal(c->defaults.user_limits.swap, 0);
+	assert_int_equal(c->policies[0].settings.limits.memory, 4ull << 20);
+	assert_int_equal(c->policies[0].settings.limits.swap, 1ull << 50);
+	assert_int_equal(c->policies[1].settings.limits.memory, 1ull << 50);
+	assert_int_equal(c->policies[1].settings.limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_SWAP);
+	cfg_free(c);
+}
+
+static void limit_sizes_are_checked(void **state)
+{
+	defaults_fail("limits = { memory = \"1M\"; };",
+		      "defaults: key 'memory' in 'limits': at least 4M, got \"1M\"");
+	defaults_fail("limits = { memory = 4194303; };",
+		      "defaults: key 'memory' in 'limits': at least 4M, got 4194303");
+	defaults_fail("limits = { memory = \"0\"; };", "at least 4M, got \"0\"");
+	defaults_fail("limits = { memory = -5; };", "at least 4M, got -5");
+	defaults_fail("user_limits = { memory = \"1025T\"; };",
+		      "defaults: key 'memory' in 'user_limits': at most 1P, got \"1025T\"");
+	defaults_fail("limits = { memory = 1125899906842625L; };",
+		      "at most 1P, got 1125899906842625");
+	defaults_fail("limits = { memory = \"99999999999999999999\"; };",
+		      "at most 1P, got \"99999999999999999999\"");
+	defaults_fail("limits = { memory = \"12Q\"; };",
+		      "defaults: key 'memory' in 'limits': bad size \"12Q\" (use a number with "
+		      "K, M, G or T)");
+	defaults_fail("limits = { memory = 1.5; };",
+		      "defaults: key 'memory' in 'limits': expected a size such as \"2G\", got a "
+		      "floating-point number");
+	defaults_fail("limits = { memory = \"1G\"; swap = -1; };",
+		      "defaults: key 'swap' in 'limits': at least 0, got -1");
+	defaults_fail("limits = { memory = \"1G\"; swap = \"0x10\"; };", "bad size \"0x10\"");
+	defaults_fail("limits = { memory = \"1G\"; swap = \"0Q\"; };", "bad size \"0Q\"");
+	defaults_fail("limits = { memory = \"1G\"; swap = \"-0\"; };", "bad size \"-0\"");
+	defaults_fail("limits = { memory = \"1G\"; swap = true; };",
+		      "expected a size such as \"2G\", got a boolean");
+}
+
+static void pids_are_checked(void **state)
+{
+	struct cfg *c;
+
+	defaults_fail("limits = { pids = 3; };",
+		      "defaults: key 'pids' in 'limits': at least 8, got 3");
+	defaults_fail("limits = { pids = -1; };", "at least 8, got -1");
+	policy_fail("user_limits = { pids = 4194305; };",
+		    "policy #1: key 'pids' in 'user_limits': at most 4194304, got 4194305");
+	defaults_fail("limits = { pids = \"lots\"; };",
+		      "defaults: key 'pids' in 'limits': expected an integer or \"max\", got "
+		      "\"lots\"");
+	defaults_fail("limits = { pids = \"MAX\"; };", "got \"MAX\"");
+	defaults_fail("limits = { pids = 1.5; };",
+		      "expected an integer or \"max\", got a floating-point number");
+	c = parse_ok(
+	    "defaults = { limits = { pids = 8; }; user_limits = { pids = 4194304; }; };\n");
+	assert_int_equal(c->defaults.limits.pids, 8);
+	assert_int_equal(c->defaults.user_limits.pids, 4194304);
+	cfg_free(c);
+}
+
+static void cpu_accepts_ints_and_floats_in_thousandths(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t milli;
+	} cases[] = {
+	    {"1.5", 1500},       {"4", 4000},  {"1", 1000},   {"0.25", 250},      {"0.3333", 333},
+	    {"2.0006", 2001},    {"0.001", 1}, {"0.0014", 1}, {"1.0625", 1063},   {"4096", 4096000},
+	    {"4096.0", 4096000}, {"3L", 3000}, {"1e-3", 1},   {"12.3456", 12346},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char text[128];
+		struct cfg *c;
+
+		snprintf(text, sizeof(text), "defaults = { limits = { cpu = %s; }; };\n",
+			 cases[i].text);
+		c = parse_ok(text);
+		assert_int_equal(c->defaults.limits.set & CFG_LIMIT_CPU, CFG_LIMIT_CPU);
+		if (c->defaults.limits.cpu_milli != cases[i].milli)
+			fail_msg("cpu = %s gave %llu, want %llu", cases[i].text,
+				 (unsigned long long)c->defaults.limits.cpu_milli,
+				 (unsigned long long)cases[i].milli);
+		cfg_free(c);
+	}
+}
+
+static void cpu_is_checked(void **state)
+{
+	defaults_fail("limits = { cpu = 0; };",
+		      "defaults: key 'cpu' in 'limits': must be more than 0, got 0");
+	defaults_fail("limits = { cpu = 0.0; };", "must be more than 0, got 0");
+	defaults_fail("limits = { cpu = -1.5; };", "must be more than 0, got -1.5");
+	defaults_fail("limits = { cpu = 4097; };",
+		      "defaults: key 'cpu' in 'limits': at most 4096, got 4097");
+	defaults_fail("limits = { cpu = 4096.0001; };", "at most 4096, got 4096.0001");
+	defaults_fail("limits = { cpu = 0.0004; };", "at least 0.001, got 0.0004");
+	policy_fail("limits = { cpu = \"1.5\"; };",
+		    "policy #1: key 'cpu' in 'limits': expected a number of CPUs such as 1.5, got "
+		    "a string");
+}
+
+static void unknown_limit_key_is_reported(void **state)
+{
+	defaults_fail("limits = { mem = \"1G\"; };",
+		      "defaults: unknown key 'mem' in 'limits' (known: memory, swap, pids, cpu)");
+	policy_fail("name = \"big\"; user_limits = { procs = 10; };",
+		    "policy #1 'big': unknown key 'procs' in 'user_limits'");
+}
+
+static void limits_must_be_a_group(void **state)
+{
+	defaults_fail("limits = 5;", "key 'limits' in defaults: expected a group such as { memory "
+				     "= \"2G\"; }, got an integer");
+	policy_fail("user_limits = ( \"1G\" );",
+		    "key 'user_limits' in policy #1: expected a group such as { memory = \"2G\"; "
+		    "}, got a list");
+}
+
+static void swap_needs_memory_in_defaults(void **state)
+{
+	defaults_fail("limits = { swap = \"1G\"; };",
+		      "defaults: 'swap' needs 'memory' in the same 'limits' block");
+	defaults_fail("user_limits = { swap = 0; pids = 10; };",
+		      "defaults: 'swap' needs 'memory' in the same 'user_limits' block");
+}
+
+static void swap_in_a_policy_may_rely_on_the_defaults_memory(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { limits = { memory = \"2G\"; }; };\n"
+				 "policies = ( { limits = { swap = \"1G\"; }; } );\n");
+
+	assert_int_equal(c->policies[0].settings.limits.set, CFG_LIMIT_SWAP);
+	assert_int_equal(c->policies[0].settings.limits.swap, 1ull << 30);
+	cfg_free(c);
+
+	/* the defaults' per-session memory is no help to user_limits */
+	parse_fails("defaults = { limits = { memory = \"2G\"; }; };\n"
+		    "policies = ( { user_limits = { swap = \"1G\"; }; } );\n",
+		    1);
+	assert_diag(0, 2,
+		    "policy #1: 'swap' needs 'memory' in the same 'user_limits' block or in the "
+		    "defaults' one");
+	policy_fail("limits = { swap = 0; };", "'swap' needs 'memory' in the same 'limits' block");
+}
+
+static void limit_errors_carry_their_lines(void **state)
+{
+	parse_fails("policies = (\n"
+		    "{ name = \"big\";\n"
+		    "  limits = {\n"
+		    "    memory = \"1K\";\n"
+		    "    pids = 1;\n"
+		    "    cpu = 0;\n"
+		    "  };\n"
+		    "  user_limits = {\n"
+		    "    pids = 9;\n"
+		    "    swap = 0;\n"
+		    "  };\n"
+		    "} );\n",
+		    4);
+	assert_diag(0, 4, "policy #1 'big': key 'memory' in 'limits': at least 4M, got \"1K\"");
+	assert_diag(1, 5, "policy #1 'big': key 'pids' in 'limits': at least 8, got 1");
+	assert_diag(2, 6, "policy #1 'big': key 'cpu' in 'limits': must be more than 0");
+	assert_diag(3, 10, "policy #1 'big': 'swap' needs 'memory'");
+}
+
+static void capabilities_accept_every_spelling(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { capabilities = ( \"cap_net_bind_service\",\n"
+				 "  \"NET_RAW\", \"chown\", \"CAP_Sys_Admin\", \"Cap_kill\", "
+				 "\"chown\" ); };\n"
+				 "policies = ( { capabilities = \"checkpoint_restore\"; },\n"
+				 "  { capabilities = [ ]; } );\n");
+
+	assert_int_equal(c->defaults.capabilities, BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_NET_RAW) |
+						       BIT(CAP_CHOWN) | BIT(CAP_SYS_ADMIN) |
+						       BIT(CAP_KILL));
+	assert_int_equal(c->policies[0].settings.capabilities, BIT(CAP_CHECKPOINT_RESTORE));
+	assert_int_equal(c->policies[1].settings.set, CFG_FIELD_CAPABILITIES);
+	assert_int_equal(c->policies[1].settings.capabilities, 0);
+	cfg_free(c);
+}
+
+static void unknown_capability_is_reported_with_its_line(void **state)
+{
+	parse_fails("defaults = { capabilities = [\n"
+		    "  \"cap_chown\",\n"
+		    "  \"cap_foo\",\n"
+		    "  \"all\" ]; };\n",
+		    2);
+	assert_diag(0, 3, "defaults: unknown capability 'cap_foo' in 'capabilities'");
+	assert_diag(1, 4, "defaults: unknown capability 'all' in 'capabilities'");
+	policy_fail("capabilities = \"\";", "policy #1: unknown capability '' in 'capabilities'");
+	policy_fail("capabilities = \"cap_\";", "unknown capability 'cap_'");
+	policy_fail("capabilities = \"cap_cap_chown\";", "unknown capability 'cap_cap_chown'");
+	policy_fail("capabilities = \" chown\";", "unknown capability ' chown'");
+}
+
+static void capabilities_must_be_strings(void **state)
+{
+	defaults_fail("capabilities = [ 12 ];", "key 'capabilities' in defaults: expected a string "
+						"or a list of strings, got an integer");
+	defaults_fail("capabilities = 12;", "expected a string or a list of strings, got an "
+					    "integer");
+	policy_fail("capabilities = { chown = true; };",
+		    "key 'capabilities' in policy #1: expected a string or a list of strings, got "
+		    "a group");
+}
+
+static void seccomp_must_be_default_or_off(void **state)
+{
+	defaults_fail("seccomp = \"strict\";",
+		      "key 'seccomp' in defaults: expected \"default\" or \"off\", got \"strict\"");
+	policy_fail("seccomp = false;",
+		    "key 'seccomp' in policy #1: expected \"default\" or \"off\", got a boolean");
+}
+
+static void allow_userns_must_be_a_boolean(void **state)
+{
+	defaults_fail("allow_userns = \"yes\";",
+		      "key 'allow_userns' in defaults: expected true or false, got a string");
+	policy_fail("allow_userns = 1;",
+		    "key 'allow_userns' in policy #1: expected true or false, got an integer");
+}
+
+static void seccomp_and_userns_in_a_policy_record_their_bits(void **state)
+{
+	struct cfg *c =
+	    parse_ok("policies = ( { seccomp = \"off\"; }, { allow_userns = true; } );\n");
+
+	assert_int_equal(c->policies[0].settings.set, CFG_FIELD_SECCOMP);
+	assert_int_equal(c->policies[0].settings.seccomp, CFG_SECCOMP_OFF);
+	assert_int_equal(c->policies[1].settings.set, CFG_FIELD_ALLOW_USERNS);
+	assert_true(c->policies[1].settings.allow_userns);
+	cfg_free(c);
+}
+
+/* --- capability names --- */
+
+static void capability_names_agree_with_libcap(void **state)
+{
+	for (int cap = 0; cap <= CAP_CHECKPOINT_RESTORE; cap++) {
+		char *want = cap_to_name((cap_value_t)cap);
+		const char *got = cfg_capability_name(cap);
+		char upper[64];
+
+		assert_non_null(want);
+		if (!got || strcmp(got, want) != 0)
+			fail_msg("capability %d: '%s', libcap says '%s'", cap, got ? got : "(null)",
+				 want);
+		assert_int_equal(cfg_capability_from_name(want), cap);
+		/* without the prefix, in upper case */
+		snprintf(upper, sizeof(upper), "%s", want + strlen("cap_"));
+		for (char *c = upper; *c; c++)
+			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+		assert_int_equal(cfg_capability_from_name(upper), cap);
+		cap_free(want);
+	}
+}
+
+static void capability_name_is_null_out_of_range(void **state)
+{
+	assert_null(cfg_capability_name(-1));
+	assert_null(cfg_capability_name(CAP_CHECKPOINT_RESTORE + 1));
+	assert_null(cfg_capability_name(63));
+	assert_null(cfg_capability_name(64));
+	assert_string_equal(cfg_capability_name(CAP_NET_BIND_SERVICE), "cap_net_bind_service");
+}
+
+static void capability_from_name_rejects_unknown_names(void **state)
+{
+	static const char *const bad[] = {
+	    "",       "cap_",      "all", "cap_foo", "chown ",          " chown", "cap_cap_chown",
+	    "chownx", "cap-chown", "0",   "cap_all", "net bind service"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (cfg_capability_from_name(bad[i]) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+	assert_int_equal(cfg_capability_from_name("CAP_CHOWN"), CAP_CHOWN);
+	assert_int_equal(cfg_capability_from_name("cAp_BpF"), CAP_BPF);
+}
+
+static void capabilities_format_lists_names_in_number_order(void **state)
+{
+	char buf[1024];
+
+	assert_int_equal(cfg_capabilities_format(0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(
+	    cfg_capabilities_format(BIT(CAP_NET_BIND_SERVICE) | BIT(CAP_CHOWN), buf, sizeof(buf)),
+	    0);
+	assert_string_equal(buf, "cap_chown,cap_net_bind_service");
+	assert_int_equal(cfg_capabilities_format(BIT(CAP_CHECKPOINT_RESTORE), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "cap_checkpoint_restore");
+	/* bits without a name come out as numbers rather than vanishing */
+	assert_int_equal(
+	    cfg_capabilities_format(BIT(CAP_BPF) | BIT(41) | BIT(63), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "cap_bpf,41,63");
+}
+
+static void capabilities_format_round_trips_every_capability(void **state)
+{
+	uint64_t all = BIT(CAP_CHECKPOINT_RESTORE + 1) - 1, back = 0;
+	char buf[1024];
+	char *save = NULL;
+
+	assert_int_equal(cfg_capabilities_format(all, buf, sizeof(buf)), 0);
+	for (char *name = strtok_r(buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		int cap = cfg_capability_from_name(name);
+
+		assert_true(cap >= 0);
+		back |= BIT(cap);
+	}
+	assert_int_equal(back, all);
+}
+
+static void capabilities_format_refuses_a_short_buffer(void **state)
+{
+	const uint64_t mask = BIT(CAP_CHOWN) | BIT(CAP_KILL); /* "cap_chown,cap_kill": 18 */
+	char buf[19];
+
+	assert_int_equal(cfg_capabilities_format(mask, buf, 19), 0);
+	assert_string_equal(buf, "cap_chown,cap_kill");
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(cfg_capabilities_format(mask, buf, 18), -ENOBUFS);
+	assert_string_equal(buf, ""); /* never a truncated list */
+	assert_int_equal(cfg_capabilities_format(0, buf, 0), -ENOBUFS);
+	assert_int_equal(cfg_capabilities_format(0, buf, 1), 0);
+	assert_string_equal(buf, "");
+}
+
 /* --- policies --- */
 
 static void sandbox_must_be_a_boolean(void **state)
@@ -663,6 +1129,8 @@ static void names_are_stable(void **state)
 	assert_string_equal(cfg_network_name(CFG_NETWORK_HOST), "host");
 	assert_string_equal(cfg_network_name(CFG_NETWORK_NONE), "none");
 	assert_string_equal(cfg_rootfs_name(CFG_ROOTFS_TMPFS), "tmpfs");
+	assert_string_equal(cfg_seccomp_name(CFG_SECCOMP_DEFAULT), "default");
+	assert_string_equal(cfg_seccomp_name(CFG_SECCOMP_OFF), "off");
 }
 
 static void free_accepts_null(void **state)
@@ -917,6 +1385,34 @@ int main(void)
 	    cmocka_unit_test(volume_source_must_be_absolute_or_home),
 	    cmocka_unit_test(volume_target_must_not_be_the_root),
 	    cmocka_unit_test(volume_keys_are_checked),
+	    cmocka_unit_test(builtin_defaults_cap_pids_and_nothing_else),
+	    cmocka_unit_test(every_new_key_parses_in_defaults),
+	    cmocka_unit_test(every_new_key_parses_in_a_policy),
+	    cmocka_unit_test(empty_limits_set_nothing_and_keep_the_builtin_pids),
+	    cmocka_unit_test(memory_in_defaults_keeps_the_builtin_pids),
+	    cmocka_unit_test(pids_max_means_no_limit),
+	    cmocka_unit_test(limit_sizes_accept_strings_bytes_and_zero),
+	    cmocka_unit_test(limit_sizes_are_checked),
+	    cmocka_unit_test(pids_are_checked),
+	    cmocka_unit_test(cpu_accepts_ints_and_floats_in_thousandths),
+	    cmocka_unit_test(cpu_is_checked),
+	    cmocka_unit_test(unknown_limit_key_is_reported),
+	    cmocka_unit_test(limits_must_be_a_group),
+	    cmocka_unit_test(swap_needs_memory_in_defaults),
+	    cmocka_unit_test(swap_in_a_policy_may_rely_on_the_defaults_memory),
+	    cmocka_unit_test(limit_errors_carry_their_lines),
+	    cmocka_unit_test(capabilities_accept_every_spelling),
+	    cmocka_unit_test(unknown_capability_is_reported_with_its_line),
+	    cmocka_unit_test(capabilities_must_be_strings),
+	    cmocka_unit_test(seccomp_must_be_default_or_off),
+	    cmocka_unit_test(allow_userns_must_be_a_boolean),
+	    cmocka_unit_test(seccomp_and_userns_in_a_policy_record_their_bits),
+	    cmocka_unit_test(capability_names_agree_with_libcap),
+	    cmocka_unit_test(capability_name_is_null_out_of_range),
+	    cmocka_unit_test(capability_from_name_rejects_unknown_names),
+	    cmocka_unit_test(capabilities_format_lists_names_in_number_order),
+	    cmocka_unit_test(capabilities_format_round_trips_every_capability),
+	    cmocka_unit_test(capabilities_format_refuses_a_short_buffer),
 	    cmocka_unit_test(sandbox_must_be_a_boolean),
 	    cmocka_unit_test(empty_criterion_matches_nobody),
 	    cmocka_unit_test(criteria_must_be_strings),

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <linux/capability.h>
 
 /* every cmocka test takes @state; most here do not need it */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
@@ -507,6 +508,213 @@ static void hostname_is_sanitised_and_truncated(void **state)
 	assert_null(resolve_hostname("%u", &l, -EINVAL));
 }
 
+/* --- limits, capabilities, seccomp, user namespaces --- */
+
+#define BIT(cap) (UINT64_C(1) << (cap))
+
+/* Policies select users "a", "b", "c"... in the configs below. */
+static const char limits_conf[] =
+    "defaults = {\n"
+    "  limits = { memory = \"2G\"; swap = \"1G\"; pids = 512; };\n"
+    "  user_limits = { memory = \"8G\"; cpu = 4; };\n"
+    "};\n"
+    "policies = (\n"
+    "  { users = \"a\"; limits = { memory = \"4G\"; cpu = 1.5; }; },\n"
+    "  { users = \"b\"; user_limits = { pids = 100; }; limits = { swap = 0; }; },\n"
+    "  { users = \"c\"; limits = { pids = \"max\"; }; },\n"
+    "  { users = \"d\"; },\n"
+    "  { users = \"e\"; sandbox = false; limits = { pids = 9; }; }\n"
+    ");\n";
+
+/* Parse @text and resolve @user under it; the caller frees both. */
+static struct profile *resolve_in(const char *text, const char *user, struct cfg **ret_cfg)
+{
+	struct cfg_diags diags;
+	struct policy_login l = login_for(user);
+	struct cfg *c = NULL;
+
+	if (cfg_parse_string(text, "t.conf", &c, &diags) != 0)
+		fail_msg("parse: line %d: %s", diags.items[0].line, diags.items[0].text);
+	*ret_cfg = c;
+	return resolve(c, &l);
+}
+
+static void profile_gets_the_builtin_limits_when_the_file_is_silent(void **state)
+{
+	struct policy_login l = login_for("lab-1");
+	struct profile *p = resolve(*state, &l);
+
+	assert_true(p->sandbox);
+	assert_int_equal(p->limits.set, CFG_LIMIT_PIDS);
+	assert_int_equal(p->limits.pids, 4096);
+	assert_int_equal(p->limits.unlimited, 0);
+	assert_int_equal(p->user_limits.set, 0);
+	assert_int_equal(p->capabilities, 0);
+	assert_int_equal(p->seccomp, CFG_SECCOMP_DEFAULT);
+	assert_false(p->allow_userns);
+	profile_free(p);
+}
+
+static void policy_limits_override_the_defaults_key_by_key(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(limits_conf, "a", &c);
+
+	assert_int_equal(p->limits.set,
+			 CFG_LIMIT_MEMORY | CFG_LIMIT_SWAP | CFG_LIMIT_PIDS | CFG_LIMIT_CPU);
+	assert_int_equal(p->limits.memory, 4ull << 30); /* the policy's */
+	assert_int_equal(p->limits.cpu_milli, 1500);    /* the policy's */
+	assert_int_equal(p->limits.swap, 1ull << 30);   /* the defaults' */
+	assert_int_equal(p->limits.pids, 512);          /* the defaults' */
+	assert_int_equal(p->user_limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_CPU);
+	assert_int_equal(p->user_limits.memory, 8ull << 30);
+	assert_int_equal(p->user_limits.cpu_milli, 4000);
+	/* the policy itself keeps only what it gave */
+	assert_int_equal(p->policy->settings.limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_CPU);
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void policy_user_limits_merge_and_zero_swap_overrides(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(limits_conf, "b", &c);
+
+	assert_int_equal(p->user_limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_CPU | CFG_LIMIT_PIDS);
+	assert_int_equal(p->user_limits.pids, 100);
+	assert_int_equal(p->user_limits.memory, 8ull << 30);
+	assert_int_equal(p->limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_SWAP | CFG_LIMIT_PIDS);
+	assert_int_equal(p->limits.swap, 0); /* 0 from the policy beats the defaults' 1G */
+	assert_int_equal(p->limits.memory, 2ull << 30);
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void pids_max_in_a_policy_lifts_the_defaults_limit(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(limits_conf, "c", &c);
+
+	assert_int_equal(p->limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_SWAP);
+	assert_int_equal(p->limits.unlimited, CFG_LIMIT_PIDS);
+	profile_free(p);
+	cfg_free(c);
+
+	/* over the built-in 4096 too */
+	p = resolve_in("policies = ( { limits = { pids = \"max\"; }; } );\n", "x", &c);
+	assert_int_equal(p->limits.set, 0);
+	assert_int_equal(p->limits.unlimited, CFG_LIMIT_PIDS);
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void pids_max_in_defaults_is_inherited_or_overridden(void **state)
+{
+	static const char text[] = "defaults = { limits = { pids = \"max\"; }; };\n"
+				   "policies = ( { users = \"a\"; },\n"
+				   "  { users = \"b\"; limits = { pids = 100; }; } );\n";
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(text, "a", &c);
+
+	assert_int_equal(p->limits.set, 0);
+	assert_int_equal(p->limits.unlimited, CFG_LIMIT_PIDS);
+	profile_free(p);
+	cfg_free(c);
+
+	p = resolve_in(text, "b", &c);
+	assert_int_equal(p->limits.set, CFG_LIMIT_PIDS);
+	assert_int_equal(p->limits.unlimited, 0); /* never both */
+	assert_int_equal(p->limits.pids, 100);
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void assert_limits_equal(const struct cfg_limits *got, const struct cfg_limits *want)
+{
+	assert_int_equal(got->set, want->set);
+	assert_int_equal(got->unlimited, want->unlimited);
+	assert_int_equal(got->memory, want->memory);
+	assert_int_equal(got->swap, want->swap);
+	assert_int_equal(got->pids, want->pids);
+	assert_int_equal(got->cpu_milli, want->cpu_milli);
+}
+
+static void policy_without_limits_inherits_them_whole(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(limits_conf, "d", &c);
+
+	assert_limits_equal(&p->limits, &c->defaults.limits);
+	assert_limits_equal(&p->user_limits, &c->defaults.user_limits);
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void unsandboxed_profile_has_no_limits(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(limits_conf, "e", &c);
+
+	assert_false(p->sandbox);
+	assert_int_equal(p->limits.set, 0);
+	assert_int_equal(p->user_limits.set, 0);
+	profile_free(p);
+	cfg_free(c);
+}
+
+static const char privileges_conf[] =
+    "defaults = { capabilities = [ \"chown\", \"kill\" ]; seccomp = \"off\"; "
+    "allow_userns = true; };\n"
+    "policies = (\n"
+    "  { users = \"a\"; capabilities = [ \"net_bind_service\" ]; },\n"
+    "  { users = \"b\"; capabilities = [ ]; seccomp = \"default\"; },\n"
+    "  { users = \"c\"; allow_userns = false; },\n"
+    "  { users = \"d\"; }\n"
+    ");\n";
+
+static void policy_capabilities_replace_the_defaults(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(privileges_conf, "a", &c);
+
+	assert_int_equal(p->capabilities, BIT(CAP_NET_BIND_SERVICE)); /* not merged */
+	profile_free(p);
+	cfg_free(c);
+
+	p = resolve_in(privileges_conf, "b", &c);
+	assert_int_equal(p->capabilities, 0); /* an empty list keeps none */
+	profile_free(p);
+	cfg_free(c);
+
+	p = resolve_in(privileges_conf, "d", &c);
+	assert_int_equal(p->capabilities, BIT(CAP_CHOWN) | BIT(CAP_KILL));
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void policy_seccomp_and_userns_override_the_defaults(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(privileges_conf, "b", &c);
+
+	assert_int_equal(p->seccomp, CFG_SECCOMP_DEFAULT);
+	assert_true(p->allow_userns); /* inherited */
+	profile_free(p);
+	cfg_free(c);
+
+	p = resolve_in(privileges_conf, "c", &c);
+	assert_int_equal(p->seccomp, CFG_SECCOMP_OFF); /* inherited */
+	assert_false(p->allow_userns);
+	profile_free(p);
+	cfg_free(c);
+
+	p = resolve_in(privileges_conf, "d", &c);
+	assert_int_equal(p->seccomp, CFG_SECCOMP_OFF);
+	assert_true(p->allow_userns);
+	profile_free(p);
+	cfg_free(c);
+}
+
 /* --- policy_expand --- */
 
 static void expand_knows_every_code(void **state)
@@ -606,6 +814,15 @@ int main(void)
 	    CFG_TEST(home_with_dotdot_is_refused),
 	    CFG_TEST(user_name_cannot_climb_out_of_a_path),
 	    CFG_TEST(home_at_the_root_cannot_be_a_target),
+	    CFG_TEST(profile_gets_the_builtin_limits_when_the_file_is_silent),
+	    cmocka_unit_test(policy_limits_override_the_defaults_key_by_key),
+	    cmocka_unit_test(policy_user_limits_merge_and_zero_swap_overrides),
+	    cmocka_unit_test(pids_max_in_a_policy_lifts_the_defaults_limit),
+	    cmocka_unit_test(pids_max_in_defaults_is_inherited_or_overridden),
+	    cmocka_unit_test(policy_without_limits_inherits_them_whole),
+	    cmocka_unit_test(unsandboxed_profile_has_no_limits),
+	    cmocka_unit_test(policy_capabilities_replace_the_defaults),
+	    cmocka_unit_test(policy_seccomp_and_userns_override_the_defaults),
 	    cmocka_unit_test(hostname_is_sanitised_and_truncated),
 	    cmocka_unit_test(expand_knows_every_code),
 	    cmocka_unit_test(expand_treats_missing_values_as_empty),

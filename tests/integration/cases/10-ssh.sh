@@ -83,7 +83,7 @@ a_session_leaves_nothing_behind_after_logout() {
 	cgroups=$(record_value "$id" cgroup)
 	[ -n "$cgroups" ] || fail "the record of $id lists no cgroup:" "$(indent "$(cat "$SESSIONS/$id/session" 2>&1)")"
 	for cg in $cgroups; do
-		expect_match "cgroup path" "$cg" "^/sys/fs/cgroup/.*/carrel/$id\$"
+		expect_match "cgroup path" "$cg" "^/sys/fs/cgroup/.*/carrel/user-$(id -u carrel-test-u1)/$id\$"
 		expect "cgroup $cg exists during the login" test -d "$cg"
 	done
 	release_login held
@@ -93,7 +93,7 @@ a_session_leaves_nothing_behind_after_logout() {
 		fail "session $id not over 25 s after logout (record or init $pid still there)"
 	expect_not "session directory $SESSIONS/$id after logout" test -e "$SESSIONS/$id"
 	expect_not "init $pid after logout" is_carrel_init "$pid"
-	for cg in $cgroups /sys/fs/cgroup/*/carrel/"$id"; do
+	for cg in $cgroups /sys/fs/cgroup/*/carrel/*/"$id"; do
 		expect_not "cgroup $cg after logout" test -e "$cg"
 	done
 	expect_eq "sessions of this test's config in $SESSIONS" "$(our_sessions)" ""
