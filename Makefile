@@ -56,10 +56,13 @@ LAUNCHER_OBJ := $(call obj,$(filter-out launcher/main.c,$(wildcard launcher/*.c)
 ADMIN_OBJ    := $(call obj,$(filter-out admin/main.c,$(wildcard admin/*.c)))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/tests/unit/%,$(wildcard tests/unit/test_*.c))
 PAM_HARNESS  := build/tests/pam/pam_harness
+# The escape suite's probe runs inside sessions on any image, busybox ones too: static.
+SECURITY_PROBE := build/tests/security/probe
 
 PROGRAMS := build/pam_carrel.so build/carrel-launch build/carrel
 
-.PHONY: all check check-all check-unit check-pam check-integration demo install clean format \
+.PHONY: all check check-all check-unit check-pam check-integration check-security demo install \
+	clean format \
 	lint deps test-deps
 .DEFAULT_GOAL := all
 
@@ -120,6 +123,11 @@ $(PAM_HARNESS): tests/pam/pam_harness.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -pie $(HARDEN_LD) -o $@ $< $(LIBS_PAM)
 
+$(SECURITY_PROBE): tests/security/probe.c
+	$(say) LD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 -O2 -Wall -Wextra -Werror -static -o $@ $<
+
 # The two quick-start commands install what they need first (apt-get, as root).
 deps:
 	@scripts/install-deps.sh build
@@ -129,7 +137,7 @@ test-deps:
 check: test-deps
 	@$(MAKE) --no-print-directory check-all
 
-check-all: check-unit check-pam check-integration
+check-all: check-unit check-pam check-integration check-security
 
 check-unit: $(UNIT_TESTS)
 	@tests/run-unit.sh $(UNIT_TESTS)
@@ -139,6 +147,9 @@ check-pam: all $(PAM_HARNESS)
 
 check-integration: all
 	@tests/integration/run.sh
+
+check-security: all $(SECURITY_PROBE)
+	@tests/security/run.sh
 
 demo: test-deps
 	@$(MAKE) --no-print-directory all

@@ -9,7 +9,9 @@
 
 #include "admin/commands.h"
 #include "admin/sessions.h"
+#include "common/cgroup.h"
 #include "common/cleanup.h"
+#include "config/capnames.h"
 #include "common/log.h"
 
 static void usage(FILE *out)
@@ -90,6 +92,65 @@ static json_object *state(const struct session_record *r)
 	return o;
 }
 
+/* A limit is a number, or null when none is set. */
+static void add_limit(json_object *o, const char *key, const struct cfg_limits *l, unsigned bit,
+		      uint64_t value)
+{
+	json_object_object_add(o, key,
+			       (l->set & bit) ? json_object_new_int64((int64_t)value) : NULL);
+}
+
+static json_object *limits(const struct cfg_limits *l)
+{
+	json_object *o = json_object_new_object();
+
+	add_limit(o, "Memory", l, CFG_LIMIT_MEMORY, l->memory);
+	add_limit(o, "Swap", l, CFG_LIMIT_SWAP, l->swap);
+	add_limit(o, "Pids", l, CFG_LIMIT_PIDS, l->pids);
+	json_object_object_add(o, "Cpus",
+			       (l->set & CFG_LIMIT_CPU)
+				   ? json_object_new_double((double)l->cpu_milli / 1000.0)
+				   : NULL);
+	return o;
+}
+
+/* What the session uses now, from its cgroups; null where no controller reports it. */
+static json_object *usage_now(const struct session_record *r)
+{
+	json_object *o = json_object_new_object();
+	struct cgroup_layout layout;
+	struct cgroup_usage u = {-1, -1, -1};
+	char name[CGROUP_NAME_MAX];
+
+	cgroup_session_name(r->uid, r->id, name);
+	if (cgroup_layout_detect(&layout) == 0)
+		cgroup_read_usage(&layout, name, &u);
+	json_object_object_add(o, "Memory",
+			       u.memory_bytes >= 0 ? json_object_new_int64(u.memory_bytes) : NULL);
+	json_object_object_add(o, "Pids", u.pids >= 0 ? json_object_new_int64(u.pids) : NULL);
+	json_object_object_add(o, "CpuUsec",
+			       u.cpu_usec >= 0 ? json_object_new_int64(u.cpu_usec) : NULL);
+	return o;
+}
+
+static json_object *confinement(const struct session_record *r)
+{
+	json_object *o = json_object_new_object();
+	char caps[1024];
+
+	json_object *list = json_object_new_array();
+
+	if (cfg_capabilities_format(r->capabilities, caps, sizeof(caps)) == 0)
+		for (char *save = NULL, *p = strtok_r(caps, ",", &save); p;
+		     p = strtok_r(NULL, ",", &save))
+			json_object_array_add(list, json_object_new_string(p));
+	json_object_object_add(o, "Capabilities", list);
+	add_str(o, "Seccomp", r->seccomp);
+	json_object_object_add(o, "AllowUserns", json_object_new_boolean(r->allow_userns));
+	json_object_object_add(o, "NoNewPrivileges", json_object_new_boolean(true));
+	return o;
+}
+
 static json_object *describe(const struct session_record *r)
 {
 	json_object *o = json_object_new_object(), *cgroups = json_object_new_array();
@@ -116,6 +177,10 @@ static json_object *describe(const struct session_record *r)
 	for (size_t i = 0; i < r->n_cgroups; i++)
 		json_object_array_add(cgroups, json_object_new_string(r->cgroups[i]));
 	json_object_object_add(o, "Cgroups", cgroups);
+	json_object_object_add(o, "Limits", limits(&r->limits));
+	json_object_object_add(o, "UserLimits", limits(&r->user_limits));
+	json_object_object_add(o, "Usage", usage_now(r));
+	json_object_object_add(o, "Confinement", confinement(r));
 	return o;
 }
 

@@ -308,7 +308,7 @@ static const struct str_key str_keys[] = {
     STR_KEY(tty),        STR_KEY(rhost),     STR_KEY(image),     STR_KEY(image_type),
     STR_KEY(policy),     STR_KEY(config),    STR_KEY(hostname),  STR_KEY(network),
     STR_KEY(rootfs),     STR_KEY(lower_dir), STR_KEY(upper_dir), STR_KEY(work_dir),
-    STR_KEY(merged_dir),
+    STR_KEY(merged_dir), STR_KEY(seccomp),
 };
 
 static int parse_u64(const char *text, uint64_t *ret)

@@ -20,6 +20,21 @@
 #include "launcher/sandbox.h"
 #include "launcher/spawn.h"
 
+static int write_oom_score_adj(int value)
+{
+	char text[16];
+	int fd, n, r = 0;
+
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(text, sizeof(text), "%d", value);
+	if (write(fd, text, (size_t)n) != n)
+		r = -errno;
+	(void)close(fd);
+	return r;
+}
+
 /* Inside, "ps" shows PID 1 by its command line: make it say what it is rather than repeat
  * the launcher's arguments. The argument strings are contiguous; overwrite them in place. */
 static void retitle(const struct launch_ctx *c)
@@ -59,6 +74,11 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	if (c->session_dir_fd < 0)
 		_exit(1);
 
+	/* The memory limit's OOM killer should pick the session's hog, never its init:
+	 * without init the session breaks (every fork fails) instead of ending. Lowering the
+	 * score needs CAP_SYS_RESOURCE, which some hosts withhold even from root; init is
+	 * tiny then, and the OOM killer picks the biggest process anyway. */
+	(void)write_oom_score_adj(-1000);
 	r = cgroup_teardown_open(&c->cgroups, c->cgroup_name, &s.cgroups);
 	if (r < 0)
 		report_fail(c->report, r, "cannot keep the session's cgroups for its end");

@@ -579,6 +579,36 @@ static void session_without_a_lock_file_is_being_created(void **state)
 	assert_int_equal(session_is_alive(dir_fd), 1);
 }
 
+/* What a joining process must get again: the confinement and the limits. */
+static void confinement_and_limits_survive_a_round_trip(void **state)
+{
+	struct session_record *r = NULL, *back = NULL;
+	char *text = NULL;
+
+	(void)state;
+	assert_int_equal(session_record_parse("id=0123456789ab\nuser=bob\ninit_pid=7\n", &r), 0);
+	r->capabilities = (1ULL << 10) | (1ULL << 0);
+	r->seccomp = strdup("off");
+	r->allow_userns = true;
+	r->limits = (struct cfg_limits){
+	    .set = CFG_LIMIT_MEMORY | CFG_LIMIT_CPU, .memory = 2ULL << 30, .cpu_milli = 1500};
+	r->user_limits = (struct cfg_limits){.set = CFG_LIMIT_PIDS, .pids = 512};
+	assert_int_equal(session_record_format(r, &text), 0);
+	assert_null(strstr(text, "limit_swap")); /* an unset limit is not written */
+	assert_int_equal(session_record_parse(text, &back), 0);
+	assert_int_equal(back->capabilities, r->capabilities);
+	assert_string_equal(back->seccomp, "off");
+	assert_true(back->allow_userns);
+	assert_int_equal(back->limits.set, CFG_LIMIT_MEMORY | CFG_LIMIT_CPU);
+	assert_int_equal(back->limits.memory, 2ULL << 30);
+	assert_int_equal(back->limits.cpu_milli, 1500);
+	assert_int_equal(back->user_limits.set, CFG_LIMIT_PIDS);
+	assert_int_equal(back->user_limits.pids, 512);
+	free(text);
+	session_record_free(r);
+	session_record_free(back);
+}
+
 static void record_write_then_load_gives_the_same_record(void **state)
 {
 	struct fixture *f = *state;
@@ -772,6 +802,7 @@ int main(void)
 	    cmocka_unit_test(id_valid_refuses_null),
 	    cmocka_unit_test(format_then_parse_gives_the_same_record),
 	    cmocka_unit_test(format_writes_one_line_per_value),
+	    cmocka_unit_test(confinement_and_limits_survive_a_round_trip),
 	    cmocka_unit_test(parse_accepts_a_minimal_record),
 	    cmocka_unit_test(parse_ignores_unknown_keys),
 	    cmocka_unit_test(parse_keeps_empty_mount_fields),
