@@ -106,21 +106,32 @@ static bool is_v2(const struct cgroup_layout *l, enum cgroup_controller c)
 	return l->h[l->provider[c]].version == CGROUP_V2;
 }
 
+/* A swap file is missing where the kernel does not account swap: nothing to limit then. */
+static int write_swap(int fd, const char *file, const char *value)
+{
+	int r = write_control(fd, file, value);
+
+	return r == -ENOENT ? 0 : r;
+}
+
 static int write_memory(const struct cgroup_layout *l, int fd, const struct cfg_limits *lim)
 {
 	uint64_t swap = (lim->set & CFG_LIMIT_SWAP) ? lim->swap : 0;
+	char memsw[32];
 	int r;
 
 	if (is_v2(l, CGROUP_MEMORY)) {
 		r = write_number(fd, "memory.max", lim->memory);
-		if (r >= 0)
-			r = write_number(fd, "memory.swap.max", swap);
-	} else {
-		r = write_number(fd, "memory.limit_in_bytes", lim->memory);
-		if (r >= 0)
-			r = write_number(fd, "memory.memsw.limit_in_bytes", lim->memory + swap);
+		snprintf(memsw, sizeof(memsw), "%" PRIu64, swap);
+		return r < 0 ? r : write_swap(fd, "memory.swap.max", memsw);
 	}
-	return r == -ENOENT ? 0 : r; /* no swap accounting: nothing to limit */
+	/* v1 refuses a memory limit above the memory+swap one: lift that first, so that a
+	 * user's cgroup that still exists from another session can be given a higher one. */
+	r = write_swap(fd, "memory.memsw.limit_in_bytes", "-1");
+	if (r >= 0)
+		r = write_number(fd, "memory.limit_in_bytes", lim->memory);
+	snprintf(memsw, sizeof(memsw), "%" PRIu64, lim->memory + swap);
+	return r < 0 ? r : write_swap(fd, "memory.memsw.limit_in_bytes", memsw);
 }
 
 static int write_cpu(const struct cgroup_layout *l, int fd, const struct cfg_limits *lim)

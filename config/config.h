@@ -47,15 +47,37 @@ enum cfg_network {
 };
 
 enum cfg_rootfs {
-	CFG_ROOTFS_TMPFS, /* writable layer on a size-capped tmpfs, discarded at logout */
+	CFG_ROOTFS_TMPFS,      /* writable layer on a size-capped tmpfs, discarded at logout */
+	CFG_ROOTFS_DISK,       /* on disk under /var/lib/carrel/sessions/<id>, removed at the end */
+	CFG_ROOTFS_PERSISTENT, /* on disk per user and image, kept across logins and reboots */
+};
+
+/* Which logins share a session. */
+enum cfg_session_scope {
+	CFG_SESSION_LOGIN, /* every login its own fresh session */
+	CFG_SESSION_USER,  /* all logins of a user join one running session */
+};
+
+enum cfg_volume_kind {
+	CFG_VOLUME_BIND,      /* "source": a host path bound in */
+	CFG_VOLUME_NAMED,     /* "name": /var/lib/carrel/volumes/<user>/<name>/_data, kept */
+	CFG_VOLUME_ANONYMOUS, /* only "target": made for the session, removed at its end */
+};
+
+enum cfg_propagation {
+	CFG_PROPAGATION_PRIVATE, /* host mounts made later stay invisible inside */
+	CFG_PROPAGATION_SLAVE,   /* host mounts made later propagate in (autofs, NFS homes) */
 };
 
 /* A volume as written in the config: @source and @target are templates (see policy.h). */
 struct cfg_volume {
-	char *source;
+	enum cfg_volume_kind kind;
+	char *source; /* CFG_VOLUME_BIND only */
+	char *name;   /* CFG_VOLUME_NAMED only: [A-Za-z0-9][A-Za-z0-9_.-]{0,63} */
 	char *target;
 	bool readonly;
 	bool optional; /* a missing source is skipped instead of refusing the login */
+	enum cfg_propagation propagation;
 	int line;
 };
 
@@ -70,6 +92,10 @@ enum cfg_field {
 	CFG_FIELD_CAPABILITIES = 1u << 6,
 	CFG_FIELD_SECCOMP = 1u << 7,
 	CFG_FIELD_ALLOW_USERNS = 1u << 8,
+	CFG_FIELD_SESSION = 1u << 9,
+	CFG_FIELD_LINGER = 1u << 10,
+	CFG_FIELD_IDLE_TIMEOUT = 1u << 11,
+	CFG_FIELD_STOP_TIMEOUT = 1u << 12,
 	/* "limits" and "user_limits" are merged key by key: see cfg_limits.set */
 };
 
@@ -114,6 +140,10 @@ struct cfg_settings {
 	uint64_t capabilities;         /* bit (1 << CAP_x) for each capability kept */
 	enum cfg_seccomp seccomp;
 	bool allow_userns; /* may the session create user namespaces */
+	enum cfg_session_scope session;
+	uint64_t linger_sec;       /* a "user" session outlives its last login this long */
+	uint64_t idle_timeout_sec; /* 0: none; else end a session without a login this long */
+	uint64_t stop_timeout_sec; /* grace between SIGTERM and SIGKILL when a session ends */
 };
 
 /* A list of patterns; @n == 0 with @patterns NULL means "not given": matches anything. */
@@ -176,3 +206,10 @@ const char *cfg_image_type_name(enum cfg_image_type t);
 const char *cfg_network_name(enum cfg_network n);
 const char *cfg_rootfs_name(enum cfg_rootfs r);
 const char *cfg_seccomp_name(enum cfg_seccomp s);
+const char *cfg_session_scope_name(enum cfg_session_scope s);
+const char *cfg_volume_kind_name(enum cfg_volume_kind k);
+const char *cfg_propagation_name(enum cfg_propagation p);
+
+/* Parse a duration: "90" or "90s", "10m", "2h", "1d" (one unit; no fractions). Returns 0 or
+ * -EINVAL / -ERANGE (over 365 days). "0" is 0. */
+int cfg_parse_duration(const char *text, uint64_t *ret);

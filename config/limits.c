@@ -184,8 +184,9 @@ static enum given parse_cpu(struct cfg_parser *p, const config_setting_t *s, con
 		return GIVEN_BAD;
 	}
 	milli = (uint64_t)(v * 1000 + 0.5); /* v is in (0, 4096]: no overflow, no libm */
-	if (milli == 0) {
-		limit_error(p, s, where, "at least 0.001, got %s", shown);
+	/* The kernel refuses a CFS quota under 1 ms of its 100 ms period: 0.01 CPU. */
+	if (milli < 10) {
+		limit_error(p, s, where, "at least 0.01, got %s", shown);
 		return GIVEN_BAD;
 	}
 	out->cpu_milli = milli;

@@ -27,10 +27,13 @@ struct policy_login {
 };
 
 struct profile_volume {
-	char *source; /* expanded, absolute, no ".." */
+	enum cfg_volume_kind kind;
+	char *source; /* bind: expanded, absolute, no ".."; otherwise NULL */
+	char *name;   /* named: the volume's name; otherwise NULL */
 	char *target; /* expanded, absolute, no "..", not "/" */
 	bool readonly;
 	bool optional;
+	enum cfg_propagation propagation;
 };
 
 /* The effective settings for one login. */
@@ -50,6 +53,10 @@ struct profile {
 	uint64_t capabilities;         /* bit (1 << CAP_x) for each capability kept */
 	enum cfg_seccomp seccomp;
 	bool allow_userns;
+	enum cfg_session_scope session;
+	uint64_t linger_sec;
+	uint64_t idle_timeout_sec;
+	uint64_t stop_timeout_sec;
 };
 
 /* Resolve the profile for @login under @c. Returns 0 with a new profile in *@ret (which may

@@ -750,9 +750,10 @@ static void cpu_accepts_ints_and_floats_in_thousandths(void **state)
 		const char *text;
 		uint64_t milli;
 	} cases[] = {
-	    {"1.5", 1500},       {"4", 4000},  {"1", 1000},   {"0.25", 250},      {"0.3333", 333},
-	    {"2.0006", 2001},    {"0.001", 1}, {"0.0014", 1}, {"1.0625", 1063},   {"4096", 4096000},
-	    {"4096.0", 4096000}, {"3L", 3000}, {"1e-3", 1},   {"12.3456", 12346},
+	    {"1.5", 1500},    {"4", 4000},        {"1", 1000},         {"0.25", 250},
+	    {"0.3333", 333},  {"2.0006", 2001},   {"0.01", 10},        {"0.0104", 10},
+	    {"1.0625", 1063}, {"4096", 4096000},  {"4096.0", 4096000}, {"3L", 3000},
+	    {"1e-2", 10},     {"12.3456", 12346},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -780,7 +781,8 @@ static void cpu_is_checked(void **state)
 	defaults_fail("limits = { cpu = 4097; };",
 		      "defaults: key 'cpu' in 'limits': at most 4096, got 4097");
 	defaults_fail("limits = { cpu = 4096.0001; };", "at most 4096, got 4096.0001");
-	defaults_fail("limits = { cpu = 0.0004; };", "at least 0.001, got 0.0004");
+	defaults_fail("limits = { cpu = 0.0004; };", "at least 0.01, got 0.0004");
+	defaults_fail("limits = { cpu = 0.009; };", "at least 0.01, got 0.009");
 	policy_fail("limits = { cpu = \"1.5\"; };",
 		    "policy #1: key 'cpu' in 'limits': expected a number of CPUs such as 1.5, got "
 		    "a string");
