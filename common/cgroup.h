@@ -106,8 +106,11 @@ int cgroup_apply_limits(const struct cgroup_layout *l, const char *name,
 			const struct cfg_limits *session, const struct cfg_limits *user, char *why,
 			size_t why_size);
 
-/* Read what the session @name uses now. */
+/* Read what the session @name uses now. The _at form works from the carrel/ directory of
+ * each hierarchy, already open (by a session's init, which no longer sees cgroupfs). */
 void cgroup_read_usage(const struct cgroup_layout *l, const char *name, struct cgroup_usage *ret);
+void cgroup_read_usage_at(const struct cgroup_layout *l, const int *carrel_fds, const char *name,
+			  struct cgroup_usage *ret);
 
 /* Remove carrel/<name> everywhere it exists, then its user's parent if that is now empty.
  * With @wait, keep trying for about a second while exiting processes leave. Returns 0 or the

@@ -212,46 +212,75 @@ int cgroup_apply_limits(const struct cgroup_layout *l, const char *name,
 	return r < 0 ? r : apply_set(l, name, false, session, why, why_size);
 }
 
-/* The first number in a control file, or in its line starting with @key (cpu.stat). */
-static int64_t read_value(const struct cgroup_layout *l, enum cgroup_controller c, const char *name,
-			  const char *file, const char *key)
+/* The first number in a control file of the session, or in its line starting with @key
+ * (cpu.stat); -1 when there is none. @carrel_fds: the carrel/ directory of each hierarchy. */
+static int64_t read_value(const struct cgroup_layout *l, const int *carrel_fds,
+			  enum cgroup_controller c, const char *name, const char *file,
+			  const char *key)
 {
-	char path[600], dir[512], line[256];
+	char path[CGROUP_NAME_MAX + 64], line[256];
 	int64_t value = -1;
+	int fd;
 	FILE *f;
 
-	if (l->provider[c] < 0 ||
-	    cgroup_session_path(l, (size_t)l->provider[c], name, dir, sizeof(dir)) < 0)
+	if (l->provider[c] < 0 || carrel_fds[l->provider[c]] < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (!f)
+	snprintf(path, sizeof(path), "%s/%s", name, file);
+	fd = openat(carrel_fds[l->provider[c]], path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	f = fd < 0 ? NULL : fdopen(fd, "re");
+	if (!f) {
+		if (fd >= 0)
+			(void)close(fd);
 		return -1;
+	}
 	while (fgets(line, sizeof(line), f)) {
 		size_t n = key ? strlen(key) : 0;
 
 		if (key && (strncmp(line, key, n) != 0 || line[n] != ' '))
 			continue;
-		value = strtoll(line + n, NULL, 10);
+		if (line[n] != '\0' && line[n] != '\n')
+			value = strtoll(line + n, NULL, 10);
 		break;
 	}
 	fclose(f);
 	return value;
 }
 
-void cgroup_read_usage(const struct cgroup_layout *l, const char *name, struct cgroup_usage *ret)
+void cgroup_read_usage_at(const struct cgroup_layout *l, const int *carrel_fds,
+			  const char *name, struct cgroup_usage *ret)
 {
 	bool memory_v2 = l->provider[CGROUP_MEMORY] >= 0 && is_v2(l, CGROUP_MEMORY);
 	bool cpu_v2 = l->provider[CGROUP_CPU] >= 0 && is_v2(l, CGROUP_CPU);
 
-	ret->memory_bytes = read_value(
-	    l, CGROUP_MEMORY, name, memory_v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
-	ret->pids = read_value(l, CGROUP_PIDS, name, "pids.current", NULL);
+	ret->memory_bytes =
+	    read_value(l, carrel_fds, CGROUP_MEMORY, name,
+		       memory_v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
+	ret->pids = read_value(l, carrel_fds, CGROUP_PIDS, name, "pids.current", NULL);
 	if (cpu_v2) {
-		ret->cpu_usec = read_value(l, CGROUP_CPU, name, "cpu.stat", "usage_usec");
+		ret->cpu_usec = read_value(l, carrel_fds, CGROUP_CPU, name, "cpu.stat", "usage_usec");
 	} else {
-		ret->cpu_usec = read_value(l, CGROUP_CPUACCT, name, "cpuacct.usage", NULL);
+		ret->cpu_usec = read_value(l, carrel_fds, CGROUP_CPUACCT, name, "cpuacct.usage", NULL);
 		if (ret->cpu_usec >= 0)
 			ret->cpu_usec /= 1000; /* nanoseconds */
 	}
+}
+
+void cgroup_read_usage(const struct cgroup_layout *l, const char *name,
+		       struct cgroup_usage *ret)
+{
+	int fds[CGROUP_MAX_HIERARCHIES];
+
+	for (size_t i = 0; i < CGROUP_MAX_HIERARCHIES; i++) {
+		char path[300];
+
+		fds[i] = -1;
+		if (i >= l->n)
+			continue;
+		snprintf(path, sizeof(path), "%s/" CGROUP_PARENT, l->h[i].mount);
+		fds[i] = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	cgroup_read_usage_at(l, fds, name, ret);
+	for (size_t i = 0; i < CGROUP_MAX_HIERARCHIES; i++)
+		if (fds[i] >= 0)
+			(void)close(fds[i]);
 }

@@ -110,6 +110,7 @@ static int prepare(const struct handoff_request *req, struct session_entry *e,
 		return e->pidfd;
 	snprintf(e->image, sizeof(e->image), "%s", (*ret_rec)->image);
 	cgroup_session_name((*ret_rec)->uid, e->id, e->cgroup_name);
+	e->shared = (*ret_rec)->scope && strcmp((*ret_rec)->scope, "user") == 0;
 	return 0;
 }
 
@@ -168,7 +169,10 @@ int entry_close(struct session_entry *e)
 	r = cgroup_procs_enter(&e->origin);
 	if (r < 0 && first == 0)
 		first = r;
-	if (pidfd_send_signal(e->pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH && first == 0)
+	/* A shared session goes on for the user's other logins: its init sees this one leave
+	 * (its pidfd) and decides. */
+	if (!e->shared && pidfd_send_signal(e->pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH &&
+	    first == 0)
 		first = -errno;
 	/* If the session is already over (stopped while we were inside), init could not
 	 * remove the cgroup we were still in: do it now. Harmless when init still runs. */

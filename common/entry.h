@@ -12,6 +12,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/cgroup.h"
@@ -22,6 +23,7 @@
 struct session_entry {
 	char id[SESSION_ID_LEN + 1];
 	char image[64]; /* the image the launcher chose, for the log */
+	bool shared;    /* a session of all the user's logins: its init ends it, not us */
 	pid_t init_pid;
 	int pidfd;
 	struct nsjoin_host host;

@@ -24,6 +24,7 @@
 
 #define RECORD_NAME "session"
 #define LOCK_NAME "lock"
+#define CONTROL_NAME "control" /* common/control.h: the init's socket */
 #define RECORD_MAX (256 * 1024)
 
 int session_id_new(char ret[SESSION_ID_LEN + 1])
@@ -204,6 +205,7 @@ int session_record_format(const struct session_record *r, char **ret)
 		put_str(&b, "cgroup", r->cgroups[i]);
 	put_hex(&b, "capabilities", r->capabilities);
 	put_str(&b, "seccomp", r->seccomp);
+	put_str(&b, "scope", r->scope);
 	put_num(&b, "allow_userns", r->allow_userns);
 	put_limits(&b, "limit_", &r->limits);
 	put_limits(&b, "user_limit_", &r->user_limits);
@@ -308,7 +310,7 @@ static const struct str_key str_keys[] = {
     STR_KEY(tty),        STR_KEY(rhost),     STR_KEY(image),     STR_KEY(image_type),
     STR_KEY(policy),     STR_KEY(config),    STR_KEY(hostname),  STR_KEY(network),
     STR_KEY(rootfs),     STR_KEY(lower_dir), STR_KEY(upper_dir), STR_KEY(work_dir),
-    STR_KEY(merged_dir), STR_KEY(seccomp),
+    STR_KEY(merged_dir), STR_KEY(seccomp),   STR_KEY(scope),
 };
 
 static int parse_u64(const char *text, uint64_t *ret)
@@ -660,8 +662,11 @@ static int only_known_entries(int dir_fd, const char *const *known, size_t n_kno
 
 int session_dir_remove(int root_fd, const char *id)
 {
-	static const char *const known[] = {RECORD_NAME, "." RECORD_NAME ".tmp", LOCK_NAME,
+	/* Files first, then the directories (N_KNOWN_FILES of them are files). */
+	static const char *const known[] = {RECORD_NAME,       "." RECORD_NAME ".tmp",
+					    LOCK_NAME,         CONTROL_NAME,
 					    SESSION_LAYER_DIR, SESSION_MERGED_DIR};
+	enum { N_KNOWN_FILES = 4 };
 	autoclose int dir_fd = -1;
 	int r;
 
@@ -675,10 +680,10 @@ int session_dir_remove(int root_fd, const char *id)
 		return r;
 	/* The staging directories first: rmdir fails on a non-empty directory or a mount
 	 * point, and then everything is left as it was. */
-	for (size_t i = 3; i < ARRAY_SIZE(known); i++)
+	for (size_t i = N_KNOWN_FILES; i < ARRAY_SIZE(known); i++)
 		if (unlinkat(dir_fd, known[i], AT_REMOVEDIR) < 0 && errno != ENOENT)
 			return -errno;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < N_KNOWN_FILES; i++)
 		if (unlinkat(dir_fd, known[i], 0) < 0 && errno != ENOENT)
 			return -errno;
 	if (unlinkat(root_fd, id, AT_REMOVEDIR) < 0 && errno != ENOENT)

@@ -65,6 +65,7 @@ struct session_record {
 	/* The confinement every process joining the session gets (common/harden.h). */
 	uint64_t capabilities; /* bit (1 << CAP_x) for each capability kept */
 	char *seccomp;         /* "default" or "off" */
+	char *scope;           /* "login" or "user" (shared by all the user's logins) */
 	bool allow_userns;
 	struct cfg_limits limits;      /* this session's */
 	struct cfg_limits user_limits; /* all the user's sessions together */

@@ -56,6 +56,7 @@ struct launch_ctx {
 	int state_root_fd;      /* /run/carrel/sessions */
 	int session_dir_fd;
 	int lock_fd;          /* held by init for the session's whole life */
+	int user_lock_fd;     /* a shared session's user lock: the launcher's alone */
 	int caller_pidfd;     /* the login process: when it is gone, the session ends */
 	int host_cgroupns_fd; /* for init to leave its cgroups at the end */
 	struct cgroup_layout cgroups;

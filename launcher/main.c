@@ -26,6 +26,7 @@
 #include "launcher/caps.h"
 #include "launcher/launch.h"
 #include "launcher/record.h"
+#include "launcher/shared.h"
 #include "launcher/spawn.h"
 
 static char failure[512];
@@ -180,6 +181,30 @@ static int step_make_state(struct launch_ctx *c)
 		return fail(c->state_root_fd, "cannot open %s", SESSION_STATE_DIR);
 	/* Sessions whose init was killed left their state: take it back before adding ours. */
 	(void)reclaim_stale_sessions(c->state_root_fd, &c->cgroups, log_reclaimed, NULL);
+	return 0;
+}
+
+/* session = "user": a login joins the user's running session when there is one. Returns 1
+ * when it did, 0 when a session must be made. */
+static int step_join_shared(struct launch_ctx *c)
+{
+	int r;
+
+	if (c->profile->session != CFG_SESSION_USER)
+		return 0;
+	r = shared_attach(c);
+	if (r < 0)
+		return fail(r, "cannot join the running session of '%s'", c->who->user);
+	if (r == 1)
+		log_info("session %s: login of '%s' (service %s) attached", c->id, c->who->user,
+			 c->args->service ? c->args->service : "-");
+	return r;
+}
+
+static int step_make_session_dir(struct launch_ctx *c)
+{
+	int r;
+
 	for (int attempt = 0;; attempt++) {
 		r = session_id_new(c->id);
 		if (r < 0)
@@ -282,6 +307,8 @@ int main(int argc, char **argv)
 	    .lock_fd = -1,
 	    .caller_pidfd = -1,
 	    .host_cgroupns_fd = -1,
+	    .user_lock_fd = -1,
+	    .cgroup_fd = -1,
 	};
 	int r;
 
@@ -302,6 +329,14 @@ int main(int argc, char **argv)
 		r = step_watch_caller(&c);
 	if (r >= 0)
 		r = step_make_state(&c);
+	if (r >= 0)
+		r = step_join_shared(&c);
+	if (r == 1) {
+		printf("ok %s %d\n", c.id, (int)c.init_pid);
+		return 0;
+	}
+	if (r >= 0)
+		r = step_make_session_dir(&c);
 	if (r >= 0)
 		r = step_make_cgroups(&c);
 	if (r >= 0)

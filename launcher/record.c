@@ -43,6 +43,7 @@ static int fill_identity(struct session_record *r, const struct launch_ctx *c)
 	e |= dup_into(&r->network, cfg_network_name(c->profile->network));
 	e |= dup_into(&r->rootfs, cfg_rootfs_name(c->profile->rootfs));
 	e |= dup_into(&r->seccomp, cfg_seccomp_name(c->profile->seccomp));
+	e |= dup_into(&r->scope, cfg_session_scope_name(c->profile->session));
 	r->capabilities = c->profile->capabilities;
 	r->allow_userns = c->profile->allow_userns;
 	r->limits = c->profile->limits;

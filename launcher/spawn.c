@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/control.h"
 #include "common/identity.h"
 #include "common/syscalls.h"
 #include "config/config.h"
@@ -56,8 +57,19 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	    .lock_fd = c->lock_fd,
 	    .state_root_fd = c->state_root_fd,
 	    .host_cgroupns_fd = c->host_cgroupns_fd,
+	    .layout = c->cgroups,
+	    .shared = c->profile->session == CFG_SESSION_USER,
+	    .linger_sec = c->profile->linger_sec,
+	    .idle_sec = c->profile->idle_timeout_sec,
+	    .stop_sec = c->profile->stop_timeout_sec,
 	};
+	char control_path[sizeof(c->session_path) + 16];
 	int null_fd, r;
+
+	/* The user's lock belongs to this launch alone: the next login must not wait for the
+	 * whole session. */
+	if (c->user_lock_fd >= 0)
+		(void)close(c->user_lock_fd);
 
 	/* The launcher's stdout is the answer pipe to the PAM module: init must not hold it,
 	 * or the module would wait for its EOF for the whole session. */
@@ -82,6 +94,11 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	r = cgroup_teardown_open(&c->cgroups, c->cgroup_name, &s.cgroups);
 	if (r < 0)
 		report_fail(c->report, r, "cannot keep the session's cgroups for its end");
+	snprintf(control_path, sizeof(control_path), "%s/" CONTROL_SOCKET, c->session_path);
+	s.control_fd = r < 0 ? r : control_listen(control_path);
+	if (r >= 0 && s.control_fd < 0)
+		r = report_fail(c->report, s.control_fd,
+				"cannot make the session's control socket");
 	if (r >= 0)
 		r = sandbox_build(c);
 	if (r < 0) {

@@ -227,8 +227,8 @@ static void format_writes_one_line_per_value(void **state)
 		line = end + 1;
 	}
 	assert_int_equal(mounts, r->n_mounts);
-	/* 27 single keys (limits only when set: none here), then mounts and cgroups */
-	assert_int_equal(lines, 27 + r->n_mounts + r->n_cgroups);
+	/* 28 single keys (limits only when set: none here), then mounts and cgroups */
+	assert_int_equal(lines, 28 + r->n_mounts + r->n_cgroups);
 	assert_non_null(strstr(text, "\nuser=bob\\tthe\\\\builder\n"));
 	assert_non_null(strstr(text, "\nhome=/home/bob\\nsecond line\n"));
 	session_record_free(r);
