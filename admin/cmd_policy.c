@@ -66,14 +66,29 @@ static void print_settings(const struct profile *p)
 	printf("network:   %s\n", cfg_network_name(p->network));
 	printf("rootfs:    %s, at most %s\n", cfg_rootfs_name(p->rootfs),
 	       format_size(p->rootfs_size, size, sizeof(size)));
+	printf("session:   %s", cfg_session_scope_name(p->session));
+	if (p->session == CFG_SESSION_USER)
+		printf(", lingers %llus", (unsigned long long)p->linger_sec);
+	if (p->idle_timeout_sec)
+		printf(", idle timeout %llus", (unsigned long long)p->idle_timeout_sec);
+	printf(", stop grace %llus\n", (unsigned long long)p->stop_timeout_sec);
 	if (p->n_volumes == 0)
 		printf("volumes:   (none)\n");
 	for (size_t i = 0; i < p->n_volumes; i++) {
 		const struct profile_volume *v = &p->volumes[i];
 
-		printf("%s%s -> %s (%s%s)\n", i ? "           " : "volumes:   ", v->source,
+		char source[300];
+
+		if (v->kind == CFG_VOLUME_NAMED)
+			snprintf(source, sizeof(source), "volume '%s'", v->name);
+		else if (v->kind == CFG_VOLUME_ANONYMOUS)
+			snprintf(source, sizeof(source), "(anonymous)");
+		else
+			snprintf(source, sizeof(source), "%s", v->source);
+		printf("%s%s -> %s (%s%s%s)\n", i ? "           " : "volumes:   ", source,
 		       v->target, v->readonly ? "read-only" : "read-write",
-		       v->optional ? ", optional" : "");
+		       v->optional ? ", optional" : "",
+		       v->propagation == CFG_PROPAGATION_SLAVE ? ", slave" : "");
 	}
 }
 

@@ -11,6 +11,7 @@
 enum control_request {
 	CONTROL_ATTACH = 'a', /* one more login joins the session: its pidfd is attached */
 	CONTROL_UPPER = 'u',  /* send back the session's writable layer (for carrel diff) */
+	CONTROL_STATE = 'q',  /* running (CONTROL_OK) or ending (CONTROL_STOPPING)? */
 };
 
 enum control_reply {

@@ -89,7 +89,7 @@ const char *cfg_check_hostname(const char *tmpl)
 	return NULL;
 }
 
-bool cfg_image_name_ok(const char *name)
+bool cfg_name_ok(const char *name)
 {
 	size_t len = strlen(name);
 

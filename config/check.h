@@ -25,8 +25,9 @@ const char *cfg_check_path(const char *path, enum cfg_path_kind kind);
  * from [A-Za-z0-9.-] only (%-codes are checked by cfg_check_template()). */
 const char *cfg_check_hostname(const char *tmpl);
 
-/* An image name: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. */
-bool cfg_image_name_ok(const char *name);
+/* An image or volume name: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}. Such a name is safe as one
+ * path component: no '/', no '%', and never "." or "..". */
+bool cfg_name_ok(const char *name);
 
 /* Does @s contain a control character? */
 bool cfg_has_control(const char *s);

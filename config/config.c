@@ -76,6 +76,7 @@ static void settings_free(struct cfg_settings *s)
 	free(s->hostname);
 	for (size_t i = 0; i < s->n_volumes; i++) {
 		free(s->volumes[i].source);
+		free(s->volumes[i].name);
 		free(s->volumes[i].target);
 	}
 	free(s->volumes);

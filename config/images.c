@@ -135,7 +135,7 @@ void cfg_parse_images(struct cfg_parser *p, const config_setting_t *s)
 		const config_setting_t *img = config_setting_get_elem(s, (unsigned)i);
 		const char *name = config_setting_name(img);
 
-		if (!cfg_image_name_ok(name)) {
+		if (!cfg_name_ok(name)) {
 			cfg_error(p, img,
 				  "image name '%s' is not valid (use letters, digits, '_', "
 				  "'.' and '-', starting with a letter or digit)",

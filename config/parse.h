@@ -79,5 +79,16 @@ void cfg_parse_seccomp(struct cfg_parser *p, const config_setting_t *s, const ch
 void cfg_parse_allow_userns(struct cfg_parser *p, const config_setting_t *s, const char *where,
 			    struct cfg_settings *out);
 
+/* lifetime.c: parse "session", "linger", "idle_timeout" and "stop_timeout" @s of @where
+ * into @out. */
+void cfg_parse_session(struct cfg_parser *p, const config_setting_t *s, const char *where,
+		       struct cfg_settings *out);
+void cfg_parse_linger(struct cfg_parser *p, const config_setting_t *s, const char *where,
+		      struct cfg_settings *out);
+void cfg_parse_idle_timeout(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			    struct cfg_settings *out);
+void cfg_parse_stop_timeout(struct cfg_parser *p, const config_setting_t *s, const char *where,
+			    struct cfg_settings *out);
+
 /* policies.c: fill cfg->policies from the "policies" list @s. */
 void cfg_parse_policies(struct cfg_parser *p, const config_setting_t *s);

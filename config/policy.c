@@ -94,6 +94,29 @@ static int resolve_path(const struct cfg_volume *vol, const char *what, const ch
 	return 0;
 }
 
+/* Only a bind volume has a source, and only a named one a name; both are NULL otherwise. */
+static int resolve_volume(const struct cfg_volume *vol, const struct policy_login *login,
+			  struct profile_volume *out, struct cfg_diag *err)
+{
+	int r;
+
+	out->kind = vol->kind;
+	out->readonly = vol->readonly;
+	out->optional = vol->optional;
+	out->propagation = vol->propagation;
+	if (vol->kind == CFG_VOLUME_BIND) {
+		r = resolve_path(vol, "source", vol->source, login, &out->source, err);
+		if (r < 0)
+			return r;
+	}
+	if (vol->kind == CFG_VOLUME_NAMED) {
+		out->name = strdup(vol->name);
+		if (!out->name)
+			return -ENOMEM;
+	}
+	return resolve_path(vol, "target", vol->target, login, &out->target, err);
+}
+
 static int resolve_volumes(const struct cfg_settings *s, const struct policy_login *login,
 			   struct profile *p, struct cfg_diag *err)
 {
@@ -103,18 +126,10 @@ static int resolve_volumes(const struct cfg_settings *s, const struct policy_log
 	if (!p->volumes)
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_volumes; i++) {
-		const struct cfg_volume *vol = &s->volumes[i];
-		struct profile_volume *out = &p->volumes[p->n_volumes];
-
-		r = resolve_path(vol, "source", vol->source, login, &out->source, err);
+		/* counted first: profile_free() then frees whatever resolve_volume() set */
+		r = resolve_volume(&s->volumes[i], login, &p->volumes[p->n_volumes++], err);
 		if (r < 0)
 			return r;
-		p->n_volumes++; /* owns source now; profile_free() takes care of it */
-		r = resolve_path(vol, "target", vol->target, login, &out->target, err);
-		if (r < 0)
-			return r;
-		out->readonly = vol->readonly;
-		out->optional = vol->optional;
 	}
 	return 0;
 }
@@ -148,6 +163,10 @@ static int resolve_settings(const struct cfg *c, const struct cfg_policy *pol,
 	p->capabilities = pick(c, pol, CFG_FIELD_CAPABILITIES)->capabilities;
 	p->seccomp = pick(c, pol, CFG_FIELD_SECCOMP)->seccomp;
 	p->allow_userns = pick(c, pol, CFG_FIELD_ALLOW_USERNS)->allow_userns;
+	p->session = pick(c, pol, CFG_FIELD_SESSION)->session;
+	p->linger_sec = pick(c, pol, CFG_FIELD_LINGER)->linger_sec;
+	p->idle_timeout_sec = pick(c, pol, CFG_FIELD_IDLE_TIMEOUT)->idle_timeout_sec;
+	p->stop_timeout_sec = pick(c, pol, CFG_FIELD_STOP_TIMEOUT)->stop_timeout_sec;
 	r = resolve_hostname(pol, pick(c, pol, CFG_FIELD_HOSTNAME)->hostname, login, p, err);
 	if (r < 0)
 		return r;
@@ -190,6 +209,7 @@ void profile_free(struct profile *p)
 	free(p->hostname);
 	for (size_t i = 0; i < p->n_volumes; i++) {
 		free(p->volumes[i].source);
+		free(p->volumes[i].name);
 		free(p->volumes[i].target);
 	}
 	free(p->volumes);

@@ -12,16 +12,25 @@
 #define ROOTFS_SIZE_MAX (UINT64_C(1) << 40)
 #define BUILTIN_ROOTFS_SIZE (UINT64_C(1) << 30)
 #define BUILTIN_PIDS 4096 /* enough for a desktop session; stops a fork bomb */
+#define BUILTIN_STOP_TIMEOUT_SEC 10
+#define ROOTFS_CHOICES "\"tmpfs\", \"disk\" or \"persistent\""
 
 const char *cfg_network_name(enum cfg_network n)
 {
 	return n == CFG_NETWORK_NONE ? "none" : "host";
 }
 
+static const char *const rootfs_names[] = {
+    [CFG_ROOTFS_TMPFS] = "tmpfs",
+    [CFG_ROOTFS_DISK] = "disk",
+    [CFG_ROOTFS_PERSISTENT] = "persistent",
+};
+
 const char *cfg_rootfs_name(enum cfg_rootfs r)
 {
-	(void)r; /* tmpfs is the only one so far */
-	return "tmpfs";
+	if ((size_t)r >= ARRAY_SIZE(rootfs_names))
+		return "?";
+	return rootfs_names[r];
 }
 
 static void parse_image(struct cfg_parser *p, const config_setting_t *s, const char *where,
@@ -77,15 +86,17 @@ static void parse_rootfs(struct cfg_parser *p, const config_setting_t *s, const 
 	const char *v;
 
 	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cfg_type_error(p, s, "rootfs", where, "\"tmpfs\"");
+		cfg_type_error(p, s, "rootfs", where, ROOTFS_CHOICES);
 		return;
 	}
 	v = config_setting_get_string(s);
-	if (strcmp(v, "tmpfs") == 0)
-		out->rootfs = CFG_ROOTFS_TMPFS;
-	else
-		cfg_error(p, s, "%s: rootfs \"%.60s\" is not supported yet (supported: tmpfs)",
-			  where, v);
+	for (size_t i = 0; i < ARRAY_SIZE(rootfs_names); i++) {
+		if (strcmp(v, rootfs_names[i]) == 0) {
+			out->rootfs = (enum cfg_rootfs)i;
+			return;
+		}
+	}
+	cfg_key_error(p, s, "rootfs", where, "expected %s, got \"%.60s\"", ROOTFS_CHOICES, v);
 }
 
 static void parse_rootfs_size(struct cfg_parser *p, const config_setting_t *s, const char *where,
@@ -139,6 +150,10 @@ static const struct {
     {"capabilities", CFG_FIELD_CAPABILITIES, cfg_parse_capabilities},
     {"seccomp", CFG_FIELD_SECCOMP, cfg_parse_seccomp},
     {"allow_userns", CFG_FIELD_ALLOW_USERNS, cfg_parse_allow_userns},
+    {"session", CFG_FIELD_SESSION, cfg_parse_session},
+    {"linger", CFG_FIELD_LINGER, cfg_parse_linger},
+    {"idle_timeout", CFG_FIELD_IDLE_TIMEOUT, cfg_parse_idle_timeout},
+    {"stop_timeout", CFG_FIELD_STOP_TIMEOUT, cfg_parse_stop_timeout},
 };
 
 bool cfg_is_settings_key(const char *key)
@@ -169,8 +184,10 @@ static void builtin_volumes(struct cfg_parser *p, struct cfg_settings *out)
 	if (!out->volumes)
 		return;
 	out->n_volumes = 1;
+	out->volumes[0].kind = CFG_VOLUME_BIND;
 	out->volumes[0].source = cfg_strdup(p, "%h");
 	out->volumes[0].target = cfg_strdup(p, "%h");
+	out->volumes[0].propagation = CFG_PROPAGATION_PRIVATE;
 }
 
 void cfg_settings_fill_builtin(struct cfg_parser *p, struct cfg_settings *out)
@@ -199,4 +216,12 @@ void cfg_settings_fill_builtin(struct cfg_parser *p, struct cfg_settings *out)
 		out->seccomp = CFG_SECCOMP_DEFAULT;
 	if (!(out->set & CFG_FIELD_ALLOW_USERNS))
 		out->allow_userns = false;
+	if (!(out->set & CFG_FIELD_SESSION))
+		out->session = CFG_SESSION_LOGIN;
+	if (!(out->set & CFG_FIELD_LINGER))
+		out->linger_sec = 0;
+	if (!(out->set & CFG_FIELD_IDLE_TIMEOUT))
+		out->idle_timeout_sec = 0; /* never */
+	if (!(out->set & CFG_FIELD_STOP_TIMEOUT))
+		out->stop_timeout_sec = BUILTIN_STOP_TIMEOUT_SEC;
 }

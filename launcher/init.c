@@ -29,6 +29,7 @@
 #include "common/cleanup.h"
 #include "common/control.h"
 #include "common/log.h"
+#include "common/store.h"
 #include "launcher/init.h"
 
 #define STOP_TICK_MSEC 50
@@ -164,6 +165,19 @@ static void on_control(struct init_loop *l)
 
 	if (conn < 0)
 		return;
+	if (request == CONTROL_STATE) {
+		if (fd >= 0)
+			(void)close(fd);
+		(void)control_reply(conn, l->stopping ? CONTROL_STOPPING : CONTROL_OK, -1);
+		return;
+	}
+	if (request == CONTROL_UPPER) {
+		if (fd >= 0)
+			(void)close(fd);
+		(void)control_reply(conn, l->s->layer_fd >= 0 ? CONTROL_OK : CONTROL_REFUSED,
+				    l->s->layer_fd);
+		return;
+	}
 	if (request == CONTROL_ATTACH && fd >= 0 && l->s->shared) {
 		if (l->stopping)
 			reply = CONTROL_STOPPING;
@@ -279,6 +293,13 @@ static void teardown(struct init_state *s, const char *reason)
 		log_error_errno(
 		    r, "session %s: cannot remove its cgroups (the next session start will)",
 		    s->id);
+	/* A layer on disk and anonymous volumes: the session's own, and it is over. */
+	if (s->store_sessions_fd >= 0) {
+		r = store_remove_tree(s->store_sessions_fd, s->id);
+		if (r < 0)
+			log_error_errno(r, "session %s: cannot remove %s/sessions/%s", s->id,
+					STORE_DIR, s->id);
+	}
 	r = session_dir_remove(s->state_root_fd, s->id);
 	if (r < 0)
 		log_error_errno(

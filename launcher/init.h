@@ -19,11 +19,13 @@
 
 struct init_state {
 	char id[SESSION_ID_LEN + 1];
-	int caller_pidfd;     /* the first login */
-	int lock_fd;          /* the session's lock, held until exit */
-	int state_root_fd;    /* /run/carrel/sessions on the host */
-	int host_cgroupns_fd; /* to leave the session cgroup at the end */
-	int control_fd;       /* listening control socket (common/control.h) */
+	int caller_pidfd;      /* the first login */
+	int lock_fd;           /* the session's lock, held until exit */
+	int state_root_fd;     /* /run/carrel/sessions on the host */
+	int host_cgroupns_fd;  /* to leave the session cgroup at the end */
+	int control_fd;        /* listening control socket (common/control.h) */
+	int layer_fd;          /* the writable layer's directory, for carrel diff */
+	int store_sessions_fd; /* /var/lib/carrel/sessions: disk layers, anonymous volumes */
 	struct cgroup_layout layout;
 	struct cgroup_teardown cgroups;
 	bool shared; /* session = "user": more logins may attach */

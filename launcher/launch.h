@@ -30,6 +30,7 @@ struct report_mount {
 	char type[16];
 	char source[256];
 	char destination[256];
+	char propagation[8]; /* "" for private */
 	bool rw;
 };
 
@@ -39,8 +40,8 @@ struct report_mount {
 struct launch_report {
 	char error[400];
 	char lower_dir[512];
-	char upper_dir[256];
-	char work_dir[256];
+	char upper_dir[600];
+	char work_dir[600];
 	char merged_dir[256];
 	size_t n_mounts;
 	struct report_mount mounts[REPORT_MAX_MOUNTS];
@@ -57,6 +58,9 @@ struct launch_ctx {
 	int session_dir_fd;
 	int lock_fd;          /* held by init for the session's whole life */
 	int user_lock_fd;     /* a shared session's user lock: the launcher's alone */
+	char layer_path[512]; /* where the writable layer is (launcher/layer.h) */
+	int layer_lock_fd;    /* a persistent layer's lock, held by init */
+	int layer_fd;         /* the layer directory, kept by init for carrel diff */
 	int caller_pidfd;     /* the login process: when it is gone, the session ends */
 	int host_cgroupns_fd; /* for init to leave its cgroups at the end */
 	struct cgroup_layout cgroups;
@@ -75,6 +79,9 @@ void report_mount(struct launch_report *r, const char *type, const char *source,
  * @err (a -errno), which is returned. */
 int report_fail(struct launch_report *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Set the propagation of the mount recorded last ("slave"). */
+void report_last_propagation(struct launch_report *r, const char *propagation);
 
 /* Like report_fail(), for a refusal whose message says everything: no errno text. */
 int report_refuse(struct launch_report *r, int err, const char *fmt, ...)

@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/reclaim.h"
 #include "common/session_state.h"
+#include "common/store.h"
 #include "config/config.h"
 #include "config/policy.h"
 #include "launcher/caps.h"
@@ -293,8 +294,16 @@ static void undo(struct launch_ctx *c)
 		}
 		(void)cgroup_session_remove(&c->cgroups, c->cgroup_name, true);
 	}
-	if (c->session_dir_fd >= 0)
+	if (c->session_dir_fd >= 0) {
+		autoclose int store_fd = store_open(false);
+		autoclose int sessions_fd =
+		    store_fd < 0 ? -1 : store_dir(store_fd, "/sessions", 0700);
+
+		/* A layer on disk or anonymous volumes the failed init had made. */
+		if (sessions_fd >= 0)
+			(void)store_remove_tree(sessions_fd, c->id);
 		(void)session_dir_remove(c->state_root_fd, c->id);
+	}
 }
 
 int main(int argc, char **argv)
@@ -308,6 +317,8 @@ int main(int argc, char **argv)
 	    .caller_pidfd = -1,
 	    .host_cgroupns_fd = -1,
 	    .user_lock_fd = -1,
+	    .layer_lock_fd = -1,
+	    .layer_fd = -1,
 	    .cgroup_fd = -1,
 	};
 	int r;

@@ -10,9 +10,9 @@
 #include "common/syscalls.h"
 #include "launcher/mounts.h"
 
-int mounts_make_private(void)
+int mounts_make_slave(void)
 {
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return -errno;
 	return 0;
 }
@@ -66,9 +66,10 @@ int mounts_new(const char *fstype, const char *source, const char *const *option
 	return take_fd(mnt_fd);
 }
 
-int mounts_bind(int src_fd, int target_fd, unsigned attrs, bool recursive)
+static int bind_with(int src_fd, int target_fd, unsigned attrs, bool recursive,
+		     uint64_t propagation)
 {
-	struct mount_attr attr = {.attr_set = attrs};
+	struct mount_attr attr = {.attr_set = attrs, .propagation = propagation};
 	unsigned tree_flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH;
 	autoclose int tree_fd = -1;
 
@@ -79,13 +80,23 @@ int mounts_bind(int src_fd, int target_fd, unsigned attrs, bool recursive)
 	tree_fd = open_tree(src_fd, "", tree_flags);
 	if (tree_fd < 0)
 		return -errno;
-	if (attrs && mount_setattr(tree_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
-				   &attr, sizeof(attr)) < 0)
+	if (mount_setattr(tree_fd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+			  sizeof(attr)) < 0)
 		return -errno;
 	if (move_mount(tree_fd, "", target_fd, "",
 		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return -errno;
 	return 0;
+}
+
+int mounts_bind(int src_fd, int target_fd, unsigned attrs, bool recursive)
+{
+	return bind_with(src_fd, target_fd, attrs, recursive, MS_PRIVATE);
+}
+
+int mounts_bind_slave(int src_fd, int target_fd, unsigned attrs, bool recursive)
+{
+	return bind_with(src_fd, target_fd, attrs, recursive, MS_SLAVE);
 }
 
 int mounts_pivot(int new_root_fd)

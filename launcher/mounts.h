@@ -6,9 +6,11 @@
 
 #include <stdbool.h>
 
-/* Make every mount of the caller's (new) mount namespace private, so that nothing mounted in
- * the session propagates to the host and no host mount event reaches the session. */
-int mounts_make_private(void);
+/* Make every mount of the caller's (new) mount namespace a slave of the host's: nothing
+ * mounted in the session propagates to the host, ever. Host mount events still reach the old
+ * tree, which the pivot detaches, and the volumes that ask for them (mounts_bind_slave);
+ * every other mount is made private when it is made. */
+int mounts_make_slave(void);
 
 /* Make a new @fstype filesystem from @options ("key=value" or a bare "flag", NULL-terminated),
  * with @attrs, and attach it on @target_fd. Returns an fd for the root of the new mount (keep
@@ -17,9 +19,13 @@ int mounts_new(const char *fstype, const char *source, const char *const *option
 	       int target_fd);
 
 /* Bind what @src_fd refers to (a directory, or a file of any type) onto @target_fd (the same
- * kind), with @attrs set on the new mount, and on every submount when @recursive.
- * Returns 0 or -errno. */
+ * kind), with @attrs set on the new mount, and on every submount when @recursive. The new
+ * mounts are private. Returns 0 or -errno. */
 int mounts_bind(int src_fd, int target_fd, unsigned attrs, bool recursive);
+
+/* The same, but the new mounts stay slaves of the host's: mounts the host makes later below
+ * the source appear inside too (autofs and NFS homes need that). */
+int mounts_bind_slave(int src_fd, int target_fd, unsigned attrs, bool recursive);
 
 /* Make the directory mount @new_root_fd the root of the mount namespace and detach the old
  * root entirely (pivot_root(".", ".") then a lazy unmount of what is stacked under).

@@ -65,7 +65,7 @@ static int fill_sandbox(struct session_record *r, const struct launch_ctx *c)
 	for (size_t i = 0; i < rep->n_mounts; i++) {
 		const struct report_mount *m = &rep->mounts[i];
 		int rr = session_record_add_mount(r, m->type, m->source, m->destination, m->rw,
-						  "private");
+						  m->propagation[0] ? m->propagation : "private");
 
 		if (rr < 0)
 			return rr;

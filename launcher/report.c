@@ -20,6 +20,13 @@ void report_mount(struct launch_report *r, const char *type, const char *source,
 	m->rw = rw;
 }
 
+void report_last_propagation(struct launch_report *r, const char *propagation)
+{
+	if (r->n_mounts > 0)
+		snprintf(r->mounts[r->n_mounts - 1].propagation,
+			 sizeof(r->mounts[r->n_mounts - 1].propagation), "%s", propagation);
+}
+
 int report_fail(struct launch_report *r, int err, const char *fmt, ...)
 {
 	char text[300];

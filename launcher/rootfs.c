@@ -23,7 +23,9 @@
 #include "common/mountinfo.h"
 #include "common/syscalls.h"
 #include "config/policy.h"
+#include "common/store.h"
 #include "launcher/launch.h"
+#include "launcher/layer.h"
 #include "launcher/mounts.h"
 #include "launcher/rootfs.h"
 
@@ -67,24 +69,9 @@ static int open_image_dir(const char *path, struct launch_report *report)
 	return image_open_dir(path, report->error, sizeof(report->error));
 }
 
-/* Make <name>/upper and <name>/work on the layer tmpfs. */
-static int make_layer_dirs(int layer_fd, const char *name)
-{
-	autoclose int dir_fd = -1;
-
-	if (name[0] && mkdirat(layer_fd, name, 0700) < 0)
-		return -errno;
-	dir_fd = openat(layer_fd, name[0] ? name : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dir_fd < 0)
-		return -errno;
-	if (mkdirat(dir_fd, "upper", 0755) < 0 || mkdirat(dir_fd, "work", 0700) < 0)
-		return -errno;
-	return 0;
-}
-
 static int mount_overlay(int lower_fd, int layer_fd, const char *name, int target_fd)
 {
-	char lower[64], upper[128], work[128];
+	char lower[64], upper[600], work[600];
 	const char *sep = name[0] ? "/" : "";
 	const char *options[] = {lower, upper, work, NULL};
 
@@ -99,7 +86,6 @@ struct submount_walk {
 	struct launch_ctx *c;
 	int root_fd;
 	int layer_fd;
-	unsigned count;
 };
 
 /* One more real host filesystem: its own overlay, or read-only when it cannot be a lower
@@ -108,7 +94,7 @@ static int add_submount(const struct mountinfo_entry *e, void *data)
 {
 	struct submount_walk *w = data;
 	autoclose int lower_fd = -1, target_fd = -1, mnt_fd = -1;
-	char name[32];
+	char name[512];
 	int r;
 
 	if (!is_image_mount(e))
@@ -118,8 +104,8 @@ static int add_submount(const struct mountinfo_entry *e, void *data)
 				RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
 	if (lower_fd < 0 || target_fd < 0)
 		return 0; /* hidden below another mount, or gone: nothing to show */
-	snprintf(name, sizeof(name), "sub%u", w->count++);
-	r = make_layer_dirs(w->layer_fd, name);
+	store_layer_name(e->mount_point, name, sizeof(name));
+	r = layer_make_dirs(w->layer_fd, name);
 	if (r < 0)
 		return report_fail(w->c->report, r, "cannot prepare a layer for '%s'",
 				   e->mount_point);
@@ -154,30 +140,13 @@ static int mask_state_dir(struct launch_ctx *c, int root_fd)
 	return mnt_fd < 0 ? mnt_fd : 0;
 }
 
-static int mount_layer(struct launch_ctx *c)
-{
-	char size[32];
-	const char *options[] = {size, "mode=0700", NULL};
-	autoclose int dir_fd = -1;
-
-	snprintf(size, sizeof(size), "size=%" PRIu64, c->profile->rootfs_size);
-	dir_fd = openat(c->session_dir_fd, SESSION_LAYER_DIR,
-			O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dir_fd < 0)
-		return -errno;
-	return mounts_new("tmpfs", "carrel-layer", options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-			  dir_fd);
-}
-
 static void report_layers(struct launch_ctx *c, const char *lower)
 {
 	struct launch_report *r = c->report;
 
 	snprintf(r->lower_dir, sizeof(r->lower_dir), "%s", lower);
-	snprintf(r->upper_dir, sizeof(r->upper_dir), "%s/" SESSION_LAYER_DIR "/upper",
-		 c->session_path);
-	snprintf(r->work_dir, sizeof(r->work_dir), "%s/" SESSION_LAYER_DIR "/work",
-		 c->session_path);
+	snprintf(r->upper_dir, sizeof(r->upper_dir), "%s/upper", c->layer_path);
+	snprintf(r->work_dir, sizeof(r->work_dir), "%s/work", c->layer_path);
 	snprintf(r->merged_dir, sizeof(r->merged_dir), "%s/" SESSION_MERGED_DIR, c->session_path);
 	report_mount(r, "overlay", lower, "/", true);
 }
@@ -190,11 +159,11 @@ int rootfs_build(struct launch_ctx *c)
 	autoclose int layer_fd = -1, lower_fd = -1, merged_fd = -1, root_fd = -1;
 	int r;
 
-	layer_fd = mount_layer(c);
+	layer_fd = layer_open(c);
 	if (layer_fd < 0)
-		return report_fail(c->report, layer_fd,
-				   "cannot mount the session's writable layer");
-	r = make_layer_dirs(layer_fd, "");
+		return layer_fd;
+	c->layer_fd = fcntl(layer_fd, F_DUPFD_CLOEXEC, 3);
+	r = c->layer_fd < 0 ? -errno : layer_make_dirs(layer_fd, "");
 	if (r < 0)
 		return report_fail(c->report, r, "cannot prepare the writable layer");
 	lower_fd = is_host ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)

@@ -26,9 +26,10 @@ static int set_up_namespaces(struct launch_ctx *c)
 	const char *hostname = c->profile->hostname;
 	int r;
 
-	r = mounts_make_private();
+	r = mounts_make_slave();
 	if (r < 0)
-		return report_fail(c->report, r, "cannot make the session's mounts private");
+		return report_fail(c->report, r,
+				   "cannot cut the session's mounts off from the host");
 	if (sethostname(hostname, strlen(hostname)) < 0)
 		return report_fail(c->report, -errno, "cannot set the host name '%s'", hostname);
 	if (c->profile->network == CFG_NETWORK_NONE) {

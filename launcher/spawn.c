@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/control.h"
+#include "common/store.h"
 #include "common/identity.h"
 #include "common/syscalls.h"
 #include "config/config.h"
@@ -34,6 +35,15 @@ static int write_oom_score_adj(int value)
 		r = -errno;
 	(void)close(fd);
 	return r;
+}
+
+/* /var/lib/carrel/sessions, where the session's layer on disk and anonymous volumes are,
+ * for init to remove them at the end; -1 when it cannot be had (nothing to remove then). */
+static int open_store_sessions(void)
+{
+	autoclose int store_fd = store_open(true);
+
+	return store_fd < 0 ? store_fd : store_dir(store_fd, "/sessions", 0700);
 }
 
 /* Inside, "ps" shows PID 1 by its command line: make it say what it is rather than repeat
@@ -62,6 +72,8 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	    .linger_sec = c->profile->linger_sec,
 	    .idle_sec = c->profile->idle_timeout_sec,
 	    .stop_sec = c->profile->stop_timeout_sec,
+	    .layer_fd = -1,
+	    .store_sessions_fd = -1,
 	};
 	char control_path[sizeof(c->session_path) + 16];
 	int null_fd, r;
@@ -99,6 +111,8 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	if (r >= 0 && s.control_fd < 0)
 		r = report_fail(c->report, s.control_fd,
 				"cannot make the session's control socket");
+	/* Before the pivot: afterwards /var/lib/carrel is the session's, not the host's. */
+	s.store_sessions_fd = open_store_sessions();
 	if (r >= 0)
 		r = sandbox_build(c);
 	if (r < 0) {
@@ -109,6 +123,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	}
 	(void)close(c->session_dir_fd);
 	c->session_dir_fd = -1;
+	s.layer_fd = c->layer_fd;
 	if (write(ready_fd, "r", 1) != 1)
 		_exit(1);
 	(void)close(ready_fd);

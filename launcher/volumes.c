@@ -22,6 +22,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/store.h"
 #include "common/identity.h"
 #include "common/syscalls.h"
 #include "config/policy.h"
@@ -29,7 +30,32 @@
 #include "launcher/mounts.h"
 #include "launcher/volumes.h"
 
-static int open_source(struct launch_ctx *c, const struct profile_volume *v, struct stat *st)
+/* A volume carrel keeps in its store (named: /volumes/<user>/<name>, anonymous:
+ * /sessions/<id>/volumes/<n>): its _data directory, made on first use and owned by the user.
+ * The directories above it are root's, 0700, so nobody but root reaches it from the host. */
+static int open_store_volume(struct launch_ctx *c, const char *dir, char *shown, size_t size,
+			     struct stat *st)
+{
+	autoclose int store_fd = -1, vol_fd = -1, fd = -1;
+
+	snprintf(shown, size, STORE_DIR "%s/_data", dir);
+	store_fd = store_open(true);
+	if (store_fd < 0)
+		return report_fail(c->report, store_fd, "cannot open %s", STORE_DIR);
+	vol_fd = store_dir(store_fd, dir, 0700);
+	if (vol_fd < 0)
+		return report_fail(c->report, vol_fd, "cannot make %s%s", STORE_DIR, dir);
+	if (mkdirat(vol_fd, "_data", 0700) == 0 &&
+	    fchownat(vol_fd, "_data", c->who->uid, c->who->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return report_fail(c->report, -errno, "cannot give %s to '%s'", shown,
+				   c->who->user);
+	fd = openat(vol_fd, "_data", O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, st) < 0)
+		return report_fail(c->report, -errno, "cannot open %s", shown);
+	return take_fd(fd);
+}
+
+static int open_bind_source(struct launch_ctx *c, const struct profile_volume *v, struct stat *st)
 {
 	autoclose int fd = -1;
 
@@ -64,6 +90,24 @@ static int open_source(struct launch_ctx *c, const struct profile_volume *v, str
 	return take_fd(fd);
 }
 
+/* The directory (or file) to bind for @v, the @index-th volume; @shown gets its host path. */
+static int open_source(struct launch_ctx *c, const struct profile_volume *v, size_t index,
+		       char *shown, size_t size, struct stat *st)
+{
+	char dir[300];
+
+	if (v->kind == CFG_VOLUME_NAMED) {
+		snprintf(dir, sizeof(dir), "/volumes/%s/%s", c->who->user, v->name);
+		return open_store_volume(c, dir, shown, size, st);
+	}
+	if (v->kind == CFG_VOLUME_ANONYMOUS) {
+		snprintf(dir, sizeof(dir), "/sessions/%s/volumes/%zu", c->id, index);
+		return open_store_volume(c, dir, shown, size, st);
+	}
+	snprintf(shown, size, "%s", v->source);
+	return open_bind_source(c, v, st);
+}
+
 /* The mount point inside: a directory for a directory, an empty file otherwise. */
 static int open_target(int root_fd, const char *target, bool is_dir)
 {
@@ -84,14 +128,16 @@ static int open_target(int root_fd, const char *target, bool is_dir)
 	return fd < 0 ? -errno : fd;
 }
 
-static int bind_volume(struct launch_ctx *c, int root_fd, const struct profile_volume *v)
+static int bind_volume(struct launch_ctx *c, int root_fd, const struct profile_volume *v,
+		       size_t index)
 {
 	autoclose int src_fd = -1, target_fd = -1;
 	unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	char source[400];
 	struct stat st;
 	int r;
 
-	src_fd = open_source(c, v, &st);
+	src_fd = open_source(c, v, index, source, sizeof(source), &st);
 	if (src_fd == -ENOENT && v->optional)
 		return 0;
 	if (src_fd < 0)
@@ -100,21 +146,26 @@ static int bind_volume(struct launch_ctx *c, int root_fd, const struct profile_v
 	if (target_fd < 0)
 		return report_fail(c->report, target_fd,
 				   "cannot make the mount point '%s' for volume '%s'", v->target,
-				   v->source);
+				   source);
 	if (v->readonly)
 		attrs |= MOUNT_ATTR_RDONLY;
-	r = mounts_bind(src_fd, target_fd, attrs, true);
+	if (v->propagation == CFG_PROPAGATION_SLAVE)
+		r = mounts_bind_slave(src_fd, target_fd, attrs, true);
+	else
+		r = mounts_bind(src_fd, target_fd, attrs, true);
 	if (r < 0)
-		return report_fail(c->report, r, "cannot bind volume '%s' on '%s'", v->source,
+		return report_fail(c->report, r, "cannot bind volume '%s' on '%s'", source,
 				   v->target);
-	report_mount(c->report, "bind", v->source, v->target, !v->readonly);
+	report_mount(c->report, cfg_volume_kind_name(v->kind), source, v->target, !v->readonly);
+	if (v->propagation == CFG_PROPAGATION_SLAVE)
+		report_last_propagation(c->report, "slave");
 	return 0;
 }
 
 int volumes_bind(struct launch_ctx *c, int root_fd)
 {
 	for (size_t i = 0; i < c->profile->n_volumes; i++) {
-		int r = bind_volume(c, root_fd, &c->profile->volumes[i]);
+		int r = bind_volume(c, root_fd, &c->profile->volumes[i], i);
 
 		if (r < 0)
 			return r;

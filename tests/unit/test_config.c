@@ -1,5 +1,5 @@
-/* tests/unit/test_config.c: cfg_load(), cfg_parse_string(), cfg_parse_size() and the
- * capability names of config/capnames.h. */
+/* tests/unit/test_config.c: cfg_load(), cfg_parse_string(), cfg_parse_size(),
+ * cfg_parse_duration() and the capability names of config/capnames.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -190,6 +190,9 @@ static void empty_file_gives_builtin_defaults(void **state)
 	assert_string_equal(c->defaults.volumes[0].target, "%h");
 	assert_false(c->defaults.volumes[0].readonly);
 	assert_false(c->defaults.volumes[0].optional);
+	assert_int_equal(c->defaults.volumes[0].kind, CFG_VOLUME_BIND);
+	assert_null(c->defaults.volumes[0].name);
+	assert_int_equal(c->defaults.volumes[0].propagation, CFG_PROPAGATION_PRIVATE);
 	assert_int_equal(c->n_policies, 0);
 	cfg_free(c);
 }
@@ -253,6 +256,9 @@ static void volumes_keep_flags_and_normalise_slashes(void **state)
 	assert_false(v[1].readonly);
 	assert_true(v[1].optional);
 	assert_int_equal(v[1].line, 3);
+	assert_int_equal(v[0].kind, CFG_VOLUME_BIND);
+	assert_int_equal(v[1].kind, CFG_VOLUME_BIND);
+	assert_int_equal(v[1].propagation, CFG_PROPAGATION_PRIVATE);
 	cfg_free(c);
 }
 
@@ -460,10 +466,28 @@ static void network_must_be_host_or_none(void **state)
 		      "key 'network' in defaults: expected \"host\" or \"none\", got a boolean");
 }
 
-static void rootfs_other_than_tmpfs_is_not_supported(void **state)
+static void rootfs_may_be_tmpfs_disk_or_persistent(void **state)
 {
-	defaults_fail("rootfs = \"disk\";",
-		      "defaults: rootfs \"disk\" is not supported yet (supported: tmpfs)");
+	struct cfg *c =
+	    parse_ok("defaults = { rootfs = \"disk\"; };\n"
+		     "policies = ( { rootfs = \"persistent\"; }, { rootfs = \"tmpfs\"; } );\n");
+
+	assert_int_equal(c->defaults.set, CFG_FIELD_ROOTFS);
+	assert_int_equal(c->defaults.rootfs, CFG_ROOTFS_DISK);
+	assert_int_equal(c->policies[0].settings.set, CFG_FIELD_ROOTFS);
+	assert_int_equal(c->policies[0].settings.rootfs, CFG_ROOTFS_PERSISTENT);
+	assert_int_equal(c->policies[1].settings.rootfs, CFG_ROOTFS_TMPFS);
+	cfg_free(c);
+}
+
+static void rootfs_must_be_a_known_kind(void **state)
+{
+	defaults_fail("rootfs = \"overlay\";", "key 'rootfs' in defaults: expected \"tmpfs\", "
+					       "\"disk\" or \"persistent\", got \"overlay\"");
+	policy_fail("rootfs = \"Disk\";", "key 'rootfs' in policy #1: expected \"tmpfs\", \"disk\" "
+					  "or \"persistent\", got \"Disk\"");
+	policy_fail("rootfs = 1;", "key 'rootfs' in policy #1: expected \"tmpfs\", \"disk\" or "
+				   "\"persistent\", got an integer");
 }
 
 static void rootfs_size_must_be_a_size_in_range(void **state)
@@ -548,10 +572,164 @@ static void volume_keys_are_checked(void **state)
 		      "string");
 	defaults_fail("volumes = ( { source = \"/a\"; } );", "volume #1 of defaults: missing "
 							     "'target'");
-	defaults_fail("volumes = ( { target = \"/a\"; } );", "missing 'source'");
+	defaults_fail("volumes = ( { name = \"a\"; } );",
+		      "volume #1 of defaults: missing 'target'");
+	defaults_fail("volumes = ( { } );", "volume #1 of defaults: missing 'target'");
+	defaults_fail("volumes = ( { target = \"/b\"; propagation = \"shared\"; } );",
+		      "key 'propagation' in volume #1 of defaults: expected \"private\" or "
+		      "\"slave\", got \"shared\"");
+	defaults_fail("volumes = ( { target = \"/b\"; propagation = true; } );",
+		      "key 'propagation' in volume #1 of defaults: expected \"private\" or "
+		      "\"slave\", got a boolean");
 	defaults_fail("volumes = ( \"/a\" );", "volume #1 of defaults: expected a group, got a "
 					       "string");
 	defaults_fail("volumes = \"/a\";", "key 'volumes' in defaults: expected a list of groups");
+}
+
+/* --- volume kinds --- */
+
+static void volume_kind_follows_from_source_and_name(void **state)
+{
+	struct cfg *c =
+	    parse_ok("defaults = { volumes = (\n"
+		     "  { source = \"%h\"; target = \"%h\"; },\n"
+		     "  { name = \"scratch\"; target = \"/scratch//\"; readonly = true; },\n"
+		     "  { target = \"/cache\"; propagation = \"private\"; },\n"
+		     "  { source = \"/nfs/%u\"; target = \"/nfs/%u\"; propagation = \"slave\";\n"
+		     "    readonly = true; optional = true; }\n"
+		     "); };\n");
+	const struct cfg_volume *v = c->defaults.volumes;
+
+	assert_int_equal(c->defaults.n_volumes, 4);
+	assert_int_equal(v[0].kind, CFG_VOLUME_BIND);
+	assert_string_equal(v[0].source, "%h");
+	assert_null(v[0].name);
+	assert_int_equal(v[0].propagation, CFG_PROPAGATION_PRIVATE);
+	assert_int_equal(v[0].line, 2);
+
+	assert_int_equal(v[1].kind, CFG_VOLUME_NAMED);
+	assert_null(v[1].source);
+	assert_string_equal(v[1].name, "scratch");
+	assert_string_equal(v[1].target, "/scratch");
+	assert_true(v[1].readonly);
+	assert_false(v[1].optional);
+	assert_int_equal(v[1].line, 3);
+
+	assert_int_equal(v[2].kind, CFG_VOLUME_ANONYMOUS);
+	assert_null(v[2].source);
+	assert_null(v[2].name);
+	assert_string_equal(v[2].target, "/cache");
+	assert_false(v[2].readonly);
+	assert_int_equal(v[2].propagation, CFG_PROPAGATION_PRIVATE);
+
+	assert_int_equal(v[3].kind, CFG_VOLUME_BIND);
+	assert_string_equal(v[3].source, "/nfs/%u");
+	assert_int_equal(v[3].propagation, CFG_PROPAGATION_SLAVE);
+	assert_true(v[3].readonly);
+	assert_true(v[3].optional);
+	assert_int_equal(v[3].line, 5);
+	cfg_free(c);
+}
+
+static void named_and_anonymous_volumes_work_in_a_policy(void **state)
+{
+	struct cfg *c =
+	    parse_ok("policies = ( { volumes = (\n"
+		     "  { name = \"a.b_c-1\"; target = \"%h/data\"; propagation = \"slave\"; },\n"
+		     "  { target = \"/tmp/%u\"; readonly = false; }\n"
+		     "); } );\n");
+	const struct cfg_settings *s = &c->policies[0].settings;
+
+	assert_int_equal(s->set, CFG_FIELD_VOLUMES);
+	assert_int_equal(s->n_volumes, 2);
+	assert_int_equal(s->volumes[0].kind, CFG_VOLUME_NAMED);
+	assert_string_equal(s->volumes[0].name, "a.b_c-1");
+	assert_string_equal(s->volumes[0].target, "%h/data");
+	assert_int_equal(s->volumes[0].propagation, CFG_PROPAGATION_SLAVE);
+	assert_int_equal(s->volumes[1].kind, CFG_VOLUME_ANONYMOUS);
+	assert_string_equal(s->volumes[1].target, "/tmp/%u");
+	assert_int_equal(s->volumes[1].line, 3);
+	/* the defaults keep the built-in home volume */
+	assert_int_equal(c->defaults.volumes[0].kind, CFG_VOLUME_BIND);
+	cfg_free(c);
+}
+
+static void volume_with_source_and_name_is_refused_at_its_line(void **state)
+{
+	parse_fails("defaults = { volumes = (\n"
+		    "  { source = \"/a\"; target = \"/a\"; },\n"
+		    "  { source = \"/srv/x\"; name = \"x\";\n"
+		    "    target = \"/x\"; }\n"
+		    "); };\n",
+		    1);
+	assert_diag(0, 3,
+		    "volume #2 of defaults: give either 'source' (bind) or 'name' (named volume), "
+		    "not both");
+	policy_fail(
+	    "name = \"lab\"; volumes = ( { name = \"x\"; source = \"/x\"; target = \"/x\"; } );",
+	    "volume #1 of policy #1 'lab': give either 'source' (bind) or 'name'");
+}
+
+static void optional_applies_to_bind_volumes_only(void **state)
+{
+	parse_fails("defaults = { volumes = (\n"
+		    "  { name = \"scratch\";\n"
+		    "    target = \"/scratch\";\n"
+		    "    optional = true; },\n"
+		    "  { target = \"/cache\"; optional = false; },\n"
+		    "  { source = \"/srv\"; target = \"/srv\"; optional = true; }\n"
+		    "); };\n",
+		    2);
+	assert_diag(0, 4, "volume #1 of defaults: 'optional' applies to bind volumes only");
+	assert_diag(1, 5, "volume #2 of defaults: 'optional' applies to bind volumes only");
+	policy_fail("volumes = ( { target = \"/c\"; optional = true; } );",
+		    "volume #1 of policy #1: 'optional' applies to bind volumes only");
+}
+
+static void volume_names_are_checked(void **state)
+{
+	static const char *const bad[] = {"",    "-x",    "_x",          ".x",  "..", "a/b",
+					  "a b", "x\\ty", "caf\xc3\xa9", "x:y", "a*"};
+	char name[66], body[256];
+	struct cfg *c;
+
+	for (size_t i = 0; i <= ARRAY_SIZE(bad); i++) {
+		memset(name, 'a', 65); /* last: one character too long */
+		name[65] = '\0';
+		snprintf(body, sizeof(body), "volumes = ( { name = \"%s\"; target = \"/v\"; } );",
+			 i < ARRAY_SIZE(bad) ? bad[i] : name);
+		defaults_fail(body, "in defaults: use up to 64 letters, digits, '_', '.' and '-', "
+				    "starting with a letter or digit");
+	}
+	defaults_fail("volumes = ( { name = \"%u-cache\"; target = \"/v\"; } );",
+		      "volume name \"%u-cache\" in defaults: takes no %-codes (named volumes are "
+		      "per user already)");
+	policy_fail("volumes = ( { name = \"100%%\"; target = \"/v\"; } );", "takes no %-codes");
+	policy_fail("volumes = ( { name = 7; target = \"/v\"; } );",
+		    "key 'name' in volume #1 of policy #1: expected a string, got an integer");
+
+	name[64] = '\0'; /* 64 characters: the longest allowed */
+	snprintf(body, sizeof(body),
+		 "defaults = { volumes = ( { name = \"%s\"; target = \"/v\"; },\n"
+		 "  { name = \"0.-_Z\"; target = \"/w\"; } ); };\n",
+		 name);
+	c = parse_ok(body);
+	assert_string_equal(c->defaults.volumes[0].name, name);
+	assert_string_equal(c->defaults.volumes[1].name, "0.-_Z");
+	cfg_free(c);
+}
+
+static void every_volume_kind_keeps_the_target_rules(void **state)
+{
+	defaults_fail("volumes = ( { name = \"x\"; target = \"/\"; } );",
+		      "volume target \"/\" in defaults: must not be \"/\"");
+	defaults_fail("volumes = ( { target = \"//\"; } );",
+		      "volume target \"//\" in defaults: must not be \"/\"");
+	policy_fail("volumes = ( { name = \"x\"; target = \"x\"; } );",
+		    "volume target \"x\" in policy #1: must be an absolute path");
+	policy_fail("volumes = ( { target = \"/a/../b\"; } );",
+		    "volume target \"/a/../b\" in policy #1: must not contain a '.' or '..'");
+	policy_fail("volumes = ( { target = \"/a/%x\"; } );", "unknown expansion '%x' in 'target'");
 }
 
 /* --- limits, capabilities, seccomp, user namespaces --- */
@@ -924,6 +1102,150 @@ static void seccomp_and_userns_in_a_policy_record_their_bits(void **state)
 	cfg_free(c);
 }
 
+/* --- session scope, linger and timeouts --- */
+
+#define LIFETIME_FIELDS                                                                            \
+	(CFG_FIELD_SESSION | CFG_FIELD_LINGER | CFG_FIELD_IDLE_TIMEOUT | CFG_FIELD_STOP_TIMEOUT)
+
+static void builtin_sessions_are_per_login_and_stop_after_ten_seconds(void **state)
+{
+	struct cfg *c = parse_ok("policies = ( { users = \"bob\"; } );\n");
+
+	assert_int_equal(c->defaults.set, 0);
+	assert_int_equal(c->defaults.session, CFG_SESSION_LOGIN);
+	assert_int_equal(c->defaults.linger_sec, 0);
+	assert_int_equal(c->defaults.idle_timeout_sec, 0);
+	assert_int_equal(c->defaults.stop_timeout_sec, 10);
+	assert_int_equal(c->defaults.rootfs, CFG_ROOTFS_TMPFS);
+	assert_int_equal(c->policies[0].settings.set, 0);
+	cfg_free(c);
+}
+
+static void session_keys_parse_in_defaults(void **state)
+{
+	struct cfg *c = parse_ok("defaults = {\n"
+				 "  session = \"user\";\n"
+				 "  linger = \"10m\";\n"
+				 "  idle_timeout = \"1h\";\n"
+				 "  stop_timeout = \"10s\";\n"
+				 "  rootfs = \"persistent\";\n"
+				 "};\n");
+	const struct cfg_settings *d = &c->defaults;
+
+	assert_int_equal(d->set, LIFETIME_FIELDS | CFG_FIELD_ROOTFS);
+	assert_int_equal(d->session, CFG_SESSION_USER);
+	assert_int_equal(d->linger_sec, 600);
+	assert_int_equal(d->idle_timeout_sec, 3600);
+	assert_int_equal(d->stop_timeout_sec, 10);
+	assert_int_equal(d->rootfs, CFG_ROOTFS_PERSISTENT);
+	cfg_free(c);
+}
+
+static void session_keys_parse_in_a_policy(void **state)
+{
+	struct cfg *c =
+	    parse_ok("defaults = { session = \"user\"; linger = 5; };\n"
+		     "policies = (\n"
+		     "  { users = \"a\"; session = \"login\"; linger = 90;\n"
+		     "    idle_timeout = \"2d\"; stop_timeout = \"0\"; rootfs = \"disk\"; },\n"
+		     "  { users = \"b\"; stop_timeout = 3600; }\n"
+		     ");\n");
+	const struct cfg_settings *a = &c->policies[0].settings;
+	const struct cfg_settings *b = &c->policies[1].settings;
+
+	assert_int_equal(a->set, LIFETIME_FIELDS | CFG_FIELD_ROOTFS);
+	assert_int_equal(a->session, CFG_SESSION_LOGIN);
+	assert_int_equal(a->linger_sec, 90);
+	assert_int_equal(a->idle_timeout_sec, 2 * 86400);
+	assert_int_equal(a->stop_timeout_sec, 0);
+	assert_int_equal(a->rootfs, CFG_ROOTFS_DISK);
+	assert_int_equal(b->set, CFG_FIELD_STOP_TIMEOUT);
+	assert_int_equal(b->stop_timeout_sec, 3600);
+	/* the defaults: what the file gave, the built-ins for the rest */
+	assert_int_equal(c->defaults.set, CFG_FIELD_SESSION | CFG_FIELD_LINGER);
+	assert_int_equal(c->defaults.session, CFG_SESSION_USER);
+	assert_int_equal(c->defaults.linger_sec, 5);
+	assert_int_equal(c->defaults.stop_timeout_sec, 10);
+	cfg_free(c);
+}
+
+static void session_must_be_login_or_user(void **state)
+{
+	defaults_fail("session = \"shared\";",
+		      "key 'session' in defaults: expected \"login\" or \"user\", got \"shared\"");
+	policy_fail("session = \"User\";", "key 'session' in policy #1: expected \"login\" or "
+					   "\"user\", got \"User\"");
+	policy_fail("session = true;",
+		    "key 'session' in policy #1: expected \"login\" or \"user\", got a boolean");
+}
+
+static void durations_are_checked(void **state)
+{
+	defaults_fail("linger = \"10x\";", "key 'linger' in defaults: bad duration \"10x\" (use "
+					   "a number with s, m, h or d)");
+	defaults_fail("idle_timeout = \"1h30m\";",
+		      "key 'idle_timeout' in defaults: bad duration \"1h30m\"");
+	defaults_fail("stop_timeout = \"1.5s\";",
+		      "key 'stop_timeout' in defaults: bad duration \"1.5s\"");
+	policy_fail("linger = \"\";", "key 'linger' in policy #1: bad duration \"\"");
+	policy_fail("linger = \"-1\";", "key 'linger' in policy #1: bad duration \"-1\"");
+	policy_fail("idle_timeout = \"10M\";", "bad duration \"10M\"");
+	policy_fail("linger = \"366d\";",
+		    "key 'linger' in policy #1: \"366d\" is out of range (0 to 365d)");
+	policy_fail("idle_timeout = 31536001;",
+		    "key 'idle_timeout' in policy #1: 31536001 is out of range (0 to 365d)");
+	policy_fail("linger = -1;", "key 'linger' in policy #1: -1 is out of range (0 to 365d)");
+	policy_fail("idle_timeout = 99999999999999L;", "99999999999999 is out of range");
+	policy_fail("linger = \"99999999999999999999999d\";", "is out of range (0 to 365d)");
+	defaults_fail("stop_timeout = \"61m\";",
+		      "key 'stop_timeout' in defaults: \"61m\" is out of range (0 to 1h)");
+	defaults_fail("stop_timeout = 3601;",
+		      "key 'stop_timeout' in defaults: 3601 is out of range (0 to 1h)");
+	defaults_fail("stop_timeout = \"2h\";", "\"2h\" is out of range (0 to 1h)");
+	policy_fail("linger = 1.5;", "key 'linger' in policy #1: expected a duration such as "
+				     "\"10m\", got a floating-point number");
+	policy_fail("stop_timeout = [ 1 ];", "key 'stop_timeout' in policy #1: expected a "
+					     "duration such as \"10m\", got an array");
+}
+
+static void duration_limits_are_inclusive(void **state)
+{
+	struct cfg *c = parse_ok("defaults = { linger = \"365d\"; idle_timeout = 31536000;\n"
+				 "  stop_timeout = \"1h\"; };\n"
+				 "policies = ( { linger = \"8760h\"; idle_timeout = \"525600m\";\n"
+				 "  stop_timeout = \"3600s\"; },\n"
+				 "  { linger = 0; idle_timeout = \"0d\"; stop_timeout = 0; } );\n");
+
+	assert_int_equal(c->defaults.linger_sec, 31536000);
+	assert_int_equal(c->defaults.idle_timeout_sec, 31536000);
+	assert_int_equal(c->defaults.stop_timeout_sec, 3600);
+	assert_int_equal(c->policies[0].settings.linger_sec, 31536000);
+	assert_int_equal(c->policies[0].settings.idle_timeout_sec, 31536000);
+	assert_int_equal(c->policies[0].settings.stop_timeout_sec, 3600);
+	assert_int_equal(c->policies[1].settings.set, LIFETIME_FIELDS & ~CFG_FIELD_SESSION);
+	assert_int_equal(c->policies[1].settings.linger_sec, 0);
+	assert_int_equal(c->policies[1].settings.idle_timeout_sec, 0);
+	assert_int_equal(c->policies[1].settings.stop_timeout_sec, 0);
+	cfg_free(c);
+}
+
+static void lifetime_errors_carry_their_lines(void **state)
+{
+	parse_fails("policies = (\n"
+		    "{ name = \"lab\";\n"
+		    "  session = \"none\";\n"
+		    "  linger = \"1w\";\n"
+		    "  idle_timeout = \"400d\";\n"
+		    "  stop_timeout = \"1d\";\n"
+		    "} );\n",
+		    4);
+	assert_diag(0, 3, "key 'session' in policy #1 'lab': expected \"login\" or \"user\"");
+	assert_diag(1, 4, "key 'linger' in policy #1 'lab': bad duration \"1w\"");
+	assert_diag(2, 5, "key 'idle_timeout' in policy #1 'lab': \"400d\" is out of range");
+	assert_diag(3, 6,
+		    "key 'stop_timeout' in policy #1 'lab': \"1d\" is out of range (0 to 1h)");
+}
+
 /* --- capability names --- */
 
 static void capability_names_agree_with_libcap(void **state)
@@ -1122,6 +1444,92 @@ static void size_overflow_is_erange(void **state)
 	assert_int_equal(v, 42);
 }
 
+/* --- cfg_parse_duration --- */
+
+static void duration_accepts_one_unit_or_none(void **state)
+{
+	static const struct {
+		const char *text;
+		uint64_t value;
+	} cases[] = {
+	    {"0", 0},
+	    {"0s", 0},
+	    {"0d", 0},
+	    {"90", 90},
+	    {"90s", 90},
+	    {"10m", 600},
+	    {"2h", 7200},
+	    {"1d", 86400},
+	    {"007m", 420},
+	    {"365d", 31536000},
+	    {"8760h", 31536000},
+	    {"525600m", 31536000},
+	    {"31536000", 31536000},
+	    {"31536000s", 31536000},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t v = 42;
+
+		if (cfg_parse_duration(cases[i].text, &v) != 0 || v != cases[i].value)
+			fail_msg("\"%s\" gave %llu", cases[i].text, (unsigned long long)v);
+	}
+}
+
+static void duration_rejects_garbage_fractions_and_combined_units(void **state)
+{
+	static const char *const bad[] = {"",
+					  "s",
+					  "m",
+					  "-1",
+					  "+1",
+					  " 1",
+					  "1 ",
+					  "1 s",
+					  "1.5h",
+					  "1h30m",
+					  "10x",
+					  "10M",
+					  "10H",
+					  "10S",
+					  "1w",
+					  "1y",
+					  "1ms",
+					  "1min",
+					  "1ss",
+					  "0x10",
+					  "1e3",
+					  "1sec",
+					  "99999999999999999999999x"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		uint64_t v = 42;
+		int r = cfg_parse_duration(bad[i], &v);
+
+		if (r != -EINVAL || v != 42)
+			fail_msg("\"%s\" gave %d, %llu", bad[i], r, (unsigned long long)v);
+	}
+}
+
+static void duration_over_a_year_is_erange(void **state)
+{
+	static const char *const big[] = {"366d",
+					  "8761h",
+					  "525601m",
+					  "31536001",
+					  "31536001s",
+					  "18446744073709551616",
+					  "99999999999999999999999d"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(big); i++) {
+		uint64_t v = 42;
+		int r = cfg_parse_duration(big[i], &v);
+
+		if (r != -ERANGE || v != 42)
+			fail_msg("\"%s\" gave %d, %llu", big[i], r, (unsigned long long)v);
+	}
+}
+
 /* --- names and freeing --- */
 
 static void names_are_stable(void **state)
@@ -1131,6 +1539,15 @@ static void names_are_stable(void **state)
 	assert_string_equal(cfg_network_name(CFG_NETWORK_HOST), "host");
 	assert_string_equal(cfg_network_name(CFG_NETWORK_NONE), "none");
 	assert_string_equal(cfg_rootfs_name(CFG_ROOTFS_TMPFS), "tmpfs");
+	assert_string_equal(cfg_rootfs_name(CFG_ROOTFS_DISK), "disk");
+	assert_string_equal(cfg_rootfs_name(CFG_ROOTFS_PERSISTENT), "persistent");
+	assert_string_equal(cfg_session_scope_name(CFG_SESSION_LOGIN), "login");
+	assert_string_equal(cfg_session_scope_name(CFG_SESSION_USER), "user");
+	assert_string_equal(cfg_volume_kind_name(CFG_VOLUME_BIND), "bind");
+	assert_string_equal(cfg_volume_kind_name(CFG_VOLUME_NAMED), "named");
+	assert_string_equal(cfg_volume_kind_name(CFG_VOLUME_ANONYMOUS), "anonymous");
+	assert_string_equal(cfg_propagation_name(CFG_PROPAGATION_PRIVATE), "private");
+	assert_string_equal(cfg_propagation_name(CFG_PROPAGATION_SLAVE), "slave");
 	assert_string_equal(cfg_seccomp_name(CFG_SECCOMP_DEFAULT), "default");
 	assert_string_equal(cfg_seccomp_name(CFG_SECCOMP_OFF), "off");
 }
@@ -1379,7 +1796,8 @@ int main(void)
 	    cmocka_unit_test(unknown_key_in_image_is_reported),
 	    cmocka_unit_test(undefined_image_is_reported),
 	    cmocka_unit_test(network_must_be_host_or_none),
-	    cmocka_unit_test(rootfs_other_than_tmpfs_is_not_supported),
+	    cmocka_unit_test(rootfs_may_be_tmpfs_disk_or_persistent),
+	    cmocka_unit_test(rootfs_must_be_a_known_kind),
 	    cmocka_unit_test(rootfs_size_must_be_a_size_in_range),
 	    cmocka_unit_test(rootfs_size_limits_are_inclusive),
 	    cmocka_unit_test(hostname_template_is_checked),
@@ -1387,6 +1805,12 @@ int main(void)
 	    cmocka_unit_test(volume_source_must_be_absolute_or_home),
 	    cmocka_unit_test(volume_target_must_not_be_the_root),
 	    cmocka_unit_test(volume_keys_are_checked),
+	    cmocka_unit_test(volume_kind_follows_from_source_and_name),
+	    cmocka_unit_test(named_and_anonymous_volumes_work_in_a_policy),
+	    cmocka_unit_test(volume_with_source_and_name_is_refused_at_its_line),
+	    cmocka_unit_test(optional_applies_to_bind_volumes_only),
+	    cmocka_unit_test(volume_names_are_checked),
+	    cmocka_unit_test(every_volume_kind_keeps_the_target_rules),
 	    cmocka_unit_test(builtin_defaults_cap_pids_and_nothing_else),
 	    cmocka_unit_test(every_new_key_parses_in_defaults),
 	    cmocka_unit_test(every_new_key_parses_in_a_policy),
@@ -1409,6 +1833,13 @@ int main(void)
 	    cmocka_unit_test(seccomp_must_be_default_or_off),
 	    cmocka_unit_test(allow_userns_must_be_a_boolean),
 	    cmocka_unit_test(seccomp_and_userns_in_a_policy_record_their_bits),
+	    cmocka_unit_test(builtin_sessions_are_per_login_and_stop_after_ten_seconds),
+	    cmocka_unit_test(session_keys_parse_in_defaults),
+	    cmocka_unit_test(session_keys_parse_in_a_policy),
+	    cmocka_unit_test(session_must_be_login_or_user),
+	    cmocka_unit_test(durations_are_checked),
+	    cmocka_unit_test(duration_limits_are_inclusive),
+	    cmocka_unit_test(lifetime_errors_carry_their_lines),
 	    cmocka_unit_test(capability_names_agree_with_libcap),
 	    cmocka_unit_test(capability_name_is_null_out_of_range),
 	    cmocka_unit_test(capability_from_name_rejects_unknown_names),
@@ -1424,6 +1855,9 @@ int main(void)
 	    cmocka_unit_test(size_accepts_units_and_suffixes),
 	    cmocka_unit_test(size_rejects_garbage_zero_and_signs),
 	    cmocka_unit_test(size_overflow_is_erange),
+	    cmocka_unit_test(duration_accepts_one_unit_or_none),
+	    cmocka_unit_test(duration_rejects_garbage_fractions_and_combined_units),
+	    cmocka_unit_test(duration_over_a_year_is_erange),
 	    cmocka_unit_test(names_are_stable),
 	    cmocka_unit_test(free_accepts_null),
 	    FILE_TEST(load_reads_a_trusted_file),

@@ -376,6 +376,11 @@ static void volumes_are_expanded(void **state)
 	assert_string_equal(p->volumes[1].target, "/scratch");
 	assert_true(p->volumes[1].readonly);
 	assert_true(p->volumes[1].optional);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(p->volumes[i].kind, CFG_VOLUME_BIND);
+		assert_null(p->volumes[i].name);
+		assert_int_equal(p->volumes[i].propagation, CFG_PROPAGATION_PRIVATE);
+	}
 	profile_free(p);
 }
 
@@ -715,6 +720,169 @@ static void policy_seccomp_and_userns_override_the_defaults(void **state)
 	cfg_free(c);
 }
 
+/* --- sessions: scope, lifetime and root file system --- */
+
+static void profile_gets_the_builtin_session_keys(void **state)
+{
+	struct policy_login l = login_for("lab-1");
+	struct profile *p = resolve(*state, &l);
+
+	assert_int_equal(p->session, CFG_SESSION_LOGIN);
+	assert_int_equal(p->linger_sec, 0);
+	assert_int_equal(p->idle_timeout_sec, 0);
+	assert_int_equal(p->stop_timeout_sec, 10);
+	assert_int_equal(p->rootfs, CFG_ROOTFS_TMPFS);
+	profile_free(p);
+}
+
+static const char lifetime_conf[] =
+    "defaults = { session = \"user\"; linger = \"10m\"; idle_timeout = \"1h\";\n"
+    "  stop_timeout = \"30s\"; rootfs = \"disk\"; };\n"
+    "policies = (\n"
+    "  { users = \"a\"; session = \"login\"; stop_timeout = \"1m\"; rootfs = \"persistent\"; },\n"
+    "  { users = \"b\"; linger = 0; idle_timeout = \"2d\"; },\n"
+    "  { users = \"c\"; }\n"
+    ");\n";
+
+static void policy_session_keys_override_the_defaults_one_by_one(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(lifetime_conf, "a", &c);
+
+	assert_int_equal(p->session, CFG_SESSION_LOGIN); /* the policy's */
+	assert_int_equal(p->stop_timeout_sec, 60);       /* the policy's */
+	assert_int_equal(p->rootfs, CFG_ROOTFS_PERSISTENT);
+	assert_int_equal(p->linger_sec, 600);        /* the defaults' */
+	assert_int_equal(p->idle_timeout_sec, 3600); /* the defaults' */
+	profile_free(p);
+	cfg_free(c);
+
+	p = resolve_in(lifetime_conf, "b", &c);
+	assert_int_equal(p->session, CFG_SESSION_USER);
+	assert_int_equal(p->linger_sec, 0); /* 0 from the policy beats the defaults' 10m */
+	assert_int_equal(p->idle_timeout_sec, 2 * 86400);
+	assert_int_equal(p->stop_timeout_sec, 30);
+	assert_int_equal(p->rootfs, CFG_ROOTFS_DISK);
+	profile_free(p);
+	cfg_free(c);
+
+	p = resolve_in(lifetime_conf, "c", &c);
+	assert_int_equal(p->session, CFG_SESSION_USER);
+	assert_int_equal(p->linger_sec, 600);
+	assert_int_equal(p->idle_timeout_sec, 3600);
+	assert_int_equal(p->stop_timeout_sec, 30);
+	assert_int_equal(p->rootfs, CFG_ROOTFS_DISK);
+	profile_free(p);
+	cfg_free(c);
+}
+
+/* --- volume kinds --- */
+
+static const char volume_kinds_conf[] =
+    "defaults = { volumes = (\n"
+    "  { source = \"%h\"; target = \"%h\"; },\n"
+    "  { name = \"scratch\"; target = \"/scratch\"; },\n"
+    "  { target = \"/cache\"; },\n"
+    "  { source = \"/nfs/%u\"; target = \"/nfs/%u\"; propagation = \"slave\"; readonly = true; "
+    "}\n"
+    "); };\n"
+    "policies = (\n"
+    "  { users = \"p\"; volumes = (\n"
+    "    { name = \"data\"; target = \"%h/data\"; readonly = true; propagation = \"slave\"; },\n"
+    "    { target = \"/tmp/%u\"; } ); },\n"
+    "  { }\n"
+    ");\n";
+
+static void every_volume_kind_is_resolved(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(volume_kinds_conf, "bob", &c);
+	const struct profile_volume *v = p->volumes;
+
+	assert_int_equal(p->n_volumes, 4);
+	assert_int_equal(v[0].kind, CFG_VOLUME_BIND);
+	assert_string_equal(v[0].source, "/home/x");
+	assert_null(v[0].name);
+	assert_string_equal(v[0].target, "/home/x");
+	assert_int_equal(v[0].propagation, CFG_PROPAGATION_PRIVATE);
+
+	assert_int_equal(v[1].kind, CFG_VOLUME_NAMED);
+	assert_null(v[1].source);
+	assert_string_equal(v[1].name, "scratch");
+	assert_string_equal(v[1].target, "/scratch");
+	assert_false(v[1].readonly);
+	assert_false(v[1].optional);
+	assert_int_equal(v[1].propagation, CFG_PROPAGATION_PRIVATE);
+
+	assert_int_equal(v[2].kind, CFG_VOLUME_ANONYMOUS);
+	assert_null(v[2].source);
+	assert_null(v[2].name);
+	assert_string_equal(v[2].target, "/cache");
+
+	assert_int_equal(v[3].kind, CFG_VOLUME_BIND);
+	assert_string_equal(v[3].source, "/nfs/bob");
+	assert_string_equal(v[3].target, "/nfs/bob");
+	assert_true(v[3].readonly);
+	assert_int_equal(v[3].propagation, CFG_PROPAGATION_SLAVE);
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void named_and_anonymous_targets_are_expanded(void **state)
+{
+	struct cfg *c = NULL;
+	struct profile *p = resolve_in(volume_kinds_conf, "p", &c);
+	const struct profile_volume *v = p->volumes;
+
+	assert_int_equal(p->n_volumes, 2); /* the policy's list replaces the defaults' */
+	assert_int_equal(v[0].kind, CFG_VOLUME_NAMED);
+	assert_string_equal(v[0].name, "data");
+	assert_string_equal(v[0].target, "/home/x/data");
+	assert_true(v[0].readonly);
+	assert_int_equal(v[0].propagation, CFG_PROPAGATION_SLAVE);
+	assert_int_equal(v[1].kind, CFG_VOLUME_ANONYMOUS);
+	assert_null(v[1].source);
+	assert_string_equal(v[1].target, "/tmp/p");
+	profile_free(p);
+	cfg_free(c);
+}
+
+static void named_and_anonymous_targets_are_checked_after_expansion(void **state)
+{
+	struct policy_login l = login_for("p");
+	struct cfg_diag err = {0};
+	struct profile *p = NULL;
+	struct cfg *c = NULL;
+
+	assert_int_equal(cfg_parse_string(volume_kinds_conf, "t.conf", &c, NULL), 0);
+	l.home = "relative";
+	assert_int_equal(policy_resolve(c, &l, &p, &err), -EINVAL);
+	assert_null(p);
+	assert_string_equal(err.text, "volume target '%h/data' expands to 'relative/data' for "
+				      "user 'p': not an absolute path");
+	assert_int_equal(err.line, 9);
+
+	l.home = "/home/p";
+	l.user = ".."; /* under the defaults' volumes */
+	assert_int_equal(policy_resolve(c, &l, &p, &err), -EINVAL);
+	assert_string_equal(err.text, "volume source '/nfs/%u' expands to '/nfs/..' for user "
+				      "'..': contains a '..' component");
+	assert_int_equal(err.line, 5);
+	cfg_free(c);
+
+	assert_int_equal(cfg_parse_string("defaults = { volumes = (\n"
+					  "  { target = \"/srv/%u\"; } ); };\n"
+					  "policies = ( { } );\n",
+					  "t.conf", &c, NULL),
+			 0);
+	assert_int_equal(policy_resolve(c, &l, &p, &err), -EINVAL);
+	assert_null(p);
+	assert_string_equal(err.text, "volume target '/srv/%u' expands to '/srv/..' for user "
+				      "'..': contains a '..' component");
+	assert_int_equal(err.line, 2);
+	cfg_free(c);
+}
+
 /* --- policy_expand --- */
 
 static void expand_knows_every_code(void **state)
@@ -823,6 +991,11 @@ int main(void)
 	    cmocka_unit_test(unsandboxed_profile_has_no_limits),
 	    cmocka_unit_test(policy_capabilities_replace_the_defaults),
 	    cmocka_unit_test(policy_seccomp_and_userns_override_the_defaults),
+	    CFG_TEST(profile_gets_the_builtin_session_keys),
+	    cmocka_unit_test(policy_session_keys_override_the_defaults_one_by_one),
+	    cmocka_unit_test(every_volume_kind_is_resolved),
+	    cmocka_unit_test(named_and_anonymous_targets_are_expanded),
+	    cmocka_unit_test(named_and_anonymous_targets_are_checked_after_expansion),
 	    cmocka_unit_test(hostname_is_sanitised_and_truncated),
 	    cmocka_unit_test(expand_knows_every_code),
 	    cmocka_unit_test(expand_treats_missing_values_as_empty),
