@@ -16,6 +16,7 @@
 #include "admin/user_exec.h"
 #include "common/cgroup.h"
 #include "common/cleanup.h"
+#include "common/events.h"
 #include "common/harden.h"
 #include "common/identity.h"
 #include "common/log.h"
@@ -47,6 +48,11 @@ static void log_join(const struct session_record *r, bool as_root, char *const *
 	       (unsigned)getuid(), r->id, r->user, as_root ? "root" : r->user,
 	       argv ? command : "(login shell)");
 	closelog();
+	(void)events_log(&(struct events_entry){.event = "join",
+						.id = r->id,
+						.user = r->user,
+						.service = "carrel-join",
+						.detail = argv ? command : "(login shell)"});
 }
 
 /* Everything that must be opened on the host side before entering. */

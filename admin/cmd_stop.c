@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/pidfd.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "admin/commands.h"
 #include "admin/sessions.h"
 #include "common/cleanup.h"
+#include "common/events.h"
 #include "common/log.h"
 
 #define DEFAULT_WAIT_SEC 30
@@ -30,6 +32,23 @@ static void usage(FILE *out)
 		DEFAULT_WAIT_SEC);
 }
 
+/* Audit: who stopped which session. */
+static void log_stop(const struct session_record *r)
+{
+	char who[64];
+
+	snprintf(who, sizeof(who), "by uid %u", (unsigned)getuid());
+	openlog("carrel", LOG_PID, LOG_AUTHPRIV);
+	syslog(LOG_INFO, "session %s of '%s' stopped %s", r->id, r->user, who);
+	closelog();
+	(void)events_log(&(struct events_entry){.event = "stop",
+						.id = r->id,
+						.user = r->user,
+						.service = r->service,
+						.rhost = r->rhost,
+						.detail = who});
+}
+
 static int stop_one(const struct session_record *r, int wait_sec)
 {
 	autoclose int pidfd = -1;
@@ -43,6 +62,7 @@ static int stop_one(const struct session_record *r, int wait_sec)
 		return log_error_errno(pidfd, "cannot reach session %s", r->id);
 	if (pidfd_send_signal(pidfd, SIGTERM, NULL, 0) < 0)
 		return log_error_errno(-errno, "cannot stop session %s", r->id);
+	log_stop(r);
 	pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
 	do
 		n = poll(&pfd, 1, wait_sec * 1000);

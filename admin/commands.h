@@ -9,6 +9,11 @@ int cmd_stop(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+int cmd_volume(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /* Exit statuses shared by every subcommand. */
 enum {

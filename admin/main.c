@@ -18,6 +18,11 @@ static const struct {
     {"run", cmd_run, "start a session as a login would, and run a command in it"},
     {"check-config", cmd_check_config, "validate the config and its images"},
     {"policy", cmd_policy, "explain which policy a login matches (policy explain)"},
+    {"diff", cmd_diff, "list what a session's writable layer changed"},
+    {"reset", cmd_reset, "discard a user's persistent root"},
+    {"volume", cmd_volume, "list or remove named volumes (volume ls, volume rm)"},
+    {"gc", cmd_gc, "reclaim what ended sessions left behind"},
+    {"events", cmd_events, "show session events (create, join, stop, end, ...)"},
 };
 
 static void usage(FILE *out)

@@ -246,8 +246,8 @@ static int64_t read_value(const struct cgroup_layout *l, const int *carrel_fds,
 	return value;
 }
 
-void cgroup_read_usage_at(const struct cgroup_layout *l, const int *carrel_fds,
-			  const char *name, struct cgroup_usage *ret)
+void cgroup_read_usage_at(const struct cgroup_layout *l, const int *carrel_fds, const char *name,
+			  struct cgroup_usage *ret)
 {
 	bool memory_v2 = l->provider[CGROUP_MEMORY] >= 0 && is_v2(l, CGROUP_MEMORY);
 	bool cpu_v2 = l->provider[CGROUP_CPU] >= 0 && is_v2(l, CGROUP_CPU);
@@ -257,16 +257,17 @@ void cgroup_read_usage_at(const struct cgroup_layout *l, const int *carrel_fds,
 		       memory_v2 ? "memory.current" : "memory.usage_in_bytes", NULL);
 	ret->pids = read_value(l, carrel_fds, CGROUP_PIDS, name, "pids.current", NULL);
 	if (cpu_v2) {
-		ret->cpu_usec = read_value(l, carrel_fds, CGROUP_CPU, name, "cpu.stat", "usage_usec");
+		ret->cpu_usec =
+		    read_value(l, carrel_fds, CGROUP_CPU, name, "cpu.stat", "usage_usec");
 	} else {
-		ret->cpu_usec = read_value(l, carrel_fds, CGROUP_CPUACCT, name, "cpuacct.usage", NULL);
+		ret->cpu_usec =
+		    read_value(l, carrel_fds, CGROUP_CPUACCT, name, "cpuacct.usage", NULL);
 		if (ret->cpu_usec >= 0)
 			ret->cpu_usec /= 1000; /* nanoseconds */
 	}
 }
 
-void cgroup_read_usage(const struct cgroup_layout *l, const char *name,
-		       struct cgroup_usage *ret)
+void cgroup_read_usage(const struct cgroup_layout *l, const char *name, struct cgroup_usage *ret)
 {
 	int fds[CGROUP_MAX_HIERARCHIES];
 

@@ -14,3 +14,16 @@ struct cgroup_layout;
  * it. Returns the number of sessions reclaimed, or -errno. */
 int reclaim_stale_sessions(int root_fd, const struct cgroup_layout *l,
 			   void (*reclaimed)(const char *id, int result, void *data), void *data);
+
+/* Told of each thing reclaim_orphans() removes, or fails to: @what is "cgroup", "layer"
+ * (a session's store directory) or "record" (a session directory never finished). */
+struct reclaim_report {
+	void (*reclaimed)(const char *what, const char *id, int result, void *data);
+	void *data;
+};
+
+/* What sessions that are over left with no record to name it (the machine crashed and /run
+ * was emptied, a launcher was killed): session cgroups and store directories of no live
+ * session, and session directories a launcher never finished. @root_fd (may be -1) is the
+ * state directory. Returns the number of things removed. */
+int reclaim_orphans(int root_fd, const struct cgroup_layout *l, const struct reclaim_report *rep);

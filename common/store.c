@@ -1,5 +1,4 @@
 /* common/store.c: see store.h. */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>

@@ -28,6 +28,7 @@
 
 #include "common/cleanup.h"
 #include "common/control.h"
+#include "common/events.h"
 #include "common/log.h"
 #include "common/store.h"
 #include "launcher/init.h"
@@ -305,6 +306,11 @@ static void teardown(struct init_state *s, const char *reason)
 		log_error_errno(
 		    r, "session %s: cannot remove its record (the next session start will)", s->id);
 	log_info("session %s ended: %s", s->id, reason);
+	if (s->events_fd >= 0)
+		(void)events_write(s->events_fd, &(struct events_entry){.event = "end",
+									.id = s->id,
+									.user = s->user,
+									.detail = reason});
 }
 
 void init_run(struct init_state *s)

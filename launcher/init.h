@@ -28,7 +28,9 @@ struct init_state {
 	int store_sessions_fd; /* /var/lib/carrel/sessions: disk layers, anonymous volumes */
 	struct cgroup_layout layout;
 	struct cgroup_teardown cgroups;
-	bool shared; /* session = "user": more logins may attach */
+	bool shared;      /* session = "user": more logins may attach */
+	int events_fd;    /* the event log, opened before the pivot */
+	const char *user; /* for the "end" event */
 	uint64_t linger_sec;
 	uint64_t idle_sec;
 	uint64_t stop_sec;

@@ -16,6 +16,7 @@
 
 #include "common/cgroup.h"
 #include "common/decide.h"
+#include "common/events.h"
 #include "common/cleanup.h"
 #include "common/identity.h"
 #include "common/log.h"
@@ -162,10 +163,30 @@ static int step_watch_caller(struct launch_ctx *c)
 static void log_reclaimed(const char *id, int result, void *data)
 {
 	(void)data;
-	if (result < 0)
+	if (result < 0) {
 		log_error_errno(result, "cannot reclaim ended session %s", id);
-	else
-		log_info("reclaimed session %s: its init was gone", id);
+		return;
+	}
+	log_info("session %s reclaimed: its init was gone", id);
+	(void)events_log(
+	    &(struct events_entry){.event = "reclaim", .id = id, .detail = "its init was gone"});
+}
+
+/* One syslog line and one event per session made or joined. */
+static void record_event(struct launch_ctx *c, const char *event, const char *detail)
+{
+	const char *service = c->args->service ? c->args->service : "-";
+	const char *rhost = c->args->rhost ? c->args->rhost : "-";
+
+	log_info("session %s: %s for '%s' (service %s, rhost %s)%s%s", c->id,
+		 strcmp(event, "create") == 0 ? "created" : "login attached", c->who->user, service,
+		 rhost, detail ? ", image " : "", detail ? detail : "");
+	(void)events_log(&(struct events_entry){.event = event,
+						.id = c->id,
+						.user = c->who->user,
+						.service = c->args->service,
+						.rhost = c->args->rhost,
+						.detail = detail});
 }
 
 static int step_make_state(struct launch_ctx *c)
@@ -197,8 +218,7 @@ static int step_join_shared(struct launch_ctx *c)
 	if (r < 0)
 		return fail(r, "cannot join the running session of '%s'", c->who->user);
 	if (r == 1)
-		log_info("session %s: login of '%s' (service %s) attached", c->id, c->who->user,
-			 c->args->service ? c->args->service : "-");
+		record_event(c, "attach", NULL);
 	return r;
 }
 
@@ -360,7 +380,7 @@ int main(int argc, char **argv)
 		printf("error %s\n", failure);
 		return 1;
 	}
-	log_debug("session %s of '%s' ready, init pid %d", c.id, args.user, (int)c.init_pid);
+	record_event(&c, "create", c.profile->image->name);
 	printf("ok %s %d\n", c.id, (int)c.init_pid);
 	return 0;
 }

@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/control.h"
+#include "common/events.h"
 #include "common/store.h"
 #include "common/identity.h"
 #include "common/syscalls.h"
@@ -74,6 +75,8 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	    .stop_sec = c->profile->stop_timeout_sec,
 	    .layer_fd = -1,
 	    .store_sessions_fd = -1,
+	    .events_fd = -1,
+	    .user = c->who->user,
 	};
 	char control_path[sizeof(c->session_path) + 16];
 	int null_fd, r;
@@ -113,6 +116,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 				"cannot make the session's control socket");
 	/* Before the pivot: afterwards /var/lib/carrel is the session's, not the host's. */
 	s.store_sessions_fd = open_store_sessions();
+	s.events_fd = events_open();
 	if (r >= 0)
 		r = sandbox_build(c);
 	if (r < 0) {
