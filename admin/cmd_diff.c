@@ -31,7 +31,7 @@ static void usage(FILE *out)
 		"persistent root on image NAME when no session of theirs runs: A added,\n"
 		"C changed, D deleted.\n"
 		"\n"
-		"  -i, --image NAME    the persistent root's image (when the user has several)\n"
+		"  -i, --image NAME    the persistent root's image (needed when no session runs)\n"
 		"  -c, --config FILE   where to look the image up (default " CARREL_CONFIG_PATH
 		")\n"
 		"  -h, --help          show this help\n");

@@ -93,14 +93,6 @@ void user_exec(const struct user_exec *x)
 			_exit(127);
 		}
 	}
-	/* Before dropping privileges: the bounding set can only be changed with them. */
-	if (x->harden) {
-		r = harden_apply(x->harden);
-		if (r < 0) {
-			fprintf(stderr, "carrel: cannot confine the command: %s\n", strerror(-r));
-			_exit(127);
-		}
-	}
 	r = drop_privileges(x);
 	if (r < 0) {
 		fprintf(stderr, "carrel: cannot become '%s': %s\n", x->user, strerror(-r));

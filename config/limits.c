@@ -96,7 +96,7 @@ static enum given parse_bytes(struct cfg_parser *p, const config_setting_t *s, c
 		return GIVEN_BAD;
 	}
 	if (r == -ERANGE || size > BYTES_MAX) {
-		limit_error(p, s, where, "at most 1P, got %s", shown);
+		limit_error(p, s, where, "at most 1024T, got %s", shown);
 		return GIVEN_BAD;
 	}
 	if (size < min) {

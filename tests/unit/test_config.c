@@ -880,11 +880,11 @@ static void limit_sizes_are_checked(void **state)
 	defaults_fail("limits = { memory = \"0\"; };", "at least 4M, got \"0\"");
 	defaults_fail("limits = { memory = -5; };", "at least 4M, got -5");
 	defaults_fail("user_limits = { memory = \"1025T\"; };",
-		      "defaults: key 'memory' in 'user_limits': at most 1P, got \"1025T\"");
+		      "defaults: key 'memory' in 'user_limits': at most 1024T, got \"1025T\"");
 	defaults_fail("limits = { memory = 1125899906842625L; };",
-		      "at most 1P, got 1125899906842625");
+		      "at most 1024T, got 1125899906842625");
 	defaults_fail("limits = { memory = \"99999999999999999999\"; };",
-		      "at most 1P, got \"99999999999999999999\"");
+		      "at most 1024T, got \"99999999999999999999\"");
 	defaults_fail("limits = { memory = \"12Q\"; };",
 		      "defaults: key 'memory' in 'limits': bad size \"12Q\" (use a number with "
 		      "K, M, G or T)");
