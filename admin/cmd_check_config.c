@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "admin/commands.h"
+#include "common/cgroup.h"
 #include "common/cleanup.h"
 #include "common/image.h"
 #include "config/config.h"
@@ -56,6 +57,68 @@ static int check_images(const struct cfg *c)
 	return problems;
 }
 
+/* A limit needs its cgroup controller on this host: without it every matching login is
+ * refused, so say so now. */
+static int check_limits_on(const struct cgroup_layout *l, const char *path, const char *where,
+			   int line, unsigned set, const char *what)
+{
+	static const struct {
+		unsigned bit;
+		enum cgroup_controller controller;
+		const char *name;
+	} needs[] = {
+	    {CFG_LIMIT_MEMORY, CGROUP_MEMORY, "memory"},
+	    {CFG_LIMIT_PIDS, CGROUP_PIDS, "pids"},
+	    {CFG_LIMIT_CPU, CGROUP_CPU, "cpu"},
+	};
+	int problems = 0;
+
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+		if (!(set & needs[i].bit) || l->provider[needs[i].controller] >= 0)
+			continue;
+		if (line > 0)
+			printf("%s:%d: ", path, line);
+		else
+			printf("%s: ", path);
+		printf(
+		    "%s: %s.%s needs the %s cgroup controller, which this host does not have%s\n",
+		    where, what, needs[i].name, needs[i].name,
+		    needs[i].bit == CFG_LIMIT_PIDS ? " (pids = \"max\" runs without it)" : "");
+		problems++;
+	}
+	return problems;
+}
+
+static int check_controllers(const struct cfg *c)
+{
+	const struct cfg_limits *dl = &c->defaults.limits, *du = &c->defaults.user_limits;
+	struct cgroup_layout l;
+	int problems = 0;
+
+	if (cgroup_layout_detect(&l) < 0) {
+		printf("%s: no cgroup hierarchy is mounted: every session would be refused\n",
+		       c->path);
+		return 1;
+	}
+	problems += check_limits_on(&l, c->path, "defaults", 0, dl->set, "limits");
+	problems += check_limits_on(&l, c->path, "defaults", 0, du->set, "user_limits");
+	for (size_t i = 0; i < c->n_policies; i++) {
+		const struct cfg_policy *p = &c->policies[i];
+		const struct cfg_limits *pl = &p->settings.limits, *pu = &p->settings.user_limits;
+		char where[32];
+
+		if (!p->sandbox)
+			continue;
+		snprintf(where, sizeof(where), "policy #%zu", i + 1);
+		/* What the policy adds to the defaults' (already reported) limits. */
+		problems +=
+		    check_limits_on(&l, c->path, where, p->line, pl->set & ~dl->set, "limits");
+		problems +=
+		    check_limits_on(&l, c->path, where, p->line, pu->set & ~du->set, "user_limits");
+	}
+	return problems;
+}
+
 int cmd_check_config(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -89,7 +152,7 @@ int cmd_check_config(int argc, char **argv)
 		print_diags(path, &diags);
 		return EXIT_FAIL;
 	}
-	if (check_images(cfg) > 0)
+	if (check_images(cfg) + check_controllers(cfg) > 0)
 		return EXIT_FAIL;
 	printf("ok\n");
 	return EXIT_OK;

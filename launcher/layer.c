@@ -40,14 +40,6 @@ static int tmpfs_layer(struct launch_ctx *c)
 	return fd;
 }
 
-/* rootfs_size has no tmpfs to cap a layer on disk: it would need a project quota, which
- * carrel does not set up (yet). Say so rather than pretend. */
-static void note_size_not_enforced(struct launch_ctx *c)
-{
-	log_info("session %s: rootfs_size is not enforced for rootfs '%s' (no quota is set on %s)",
-		 c->id, cfg_rootfs_name(c->profile->rootfs), c->layer_path);
-}
-
 static int disk_layer(struct launch_ctx *c, int store_fd)
 {
 	char path[128];
@@ -59,7 +51,6 @@ static int disk_layer(struct launch_ctx *c, int store_fd)
 		return report_fail(c->report, fd, "cannot make the layer directory %s%s", STORE_DIR,
 				   path);
 	snprintf(c->layer_path, sizeof(c->layer_path), STORE_DIR "%s", path);
-	note_size_not_enforced(c);
 	return fd;
 }
 
@@ -136,7 +127,6 @@ static int persistent_layer(struct launch_ctx *c, int store_fd)
 		return report_fail(c->report, c->layer_lock_fd, "cannot lock %s%s", STORE_DIR,
 				   path);
 	snprintf(c->layer_path, sizeof(c->layer_path), STORE_DIR "%s", path);
-	note_size_not_enforced(c);
 	return take_fd(fd);
 }
 

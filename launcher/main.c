@@ -285,6 +285,12 @@ static int step_start_init(struct launch_ctx *c)
 		return fail(-errno, "cannot map the launch report");
 	}
 	r = spawn_init(c);
+	/* A layer on disk has no tmpfs to cap it: rootfs_size would need a project quota,
+	 * which carrel does not set up. Say so rather than pretend. */
+	if (r >= 0 && c->profile->rootfs != CFG_ROOTFS_TMPFS)
+		log_info("session %s: rootfs_size is not enforced for rootfs '%s' (no quota is set "
+			 "on its layer)",
+			 c->id, cfg_rootfs_name(c->profile->rootfs));
 	if (r < 0)
 		return fail(-EINVAL, "cannot build the sandbox of '%s' (image '%s'): %s",
 			    c->who->user, c->profile->image->name, c->report->error);
