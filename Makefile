@@ -52,14 +52,14 @@ obj = $(patsubst %.c,build/%.o,$(1))
 
 COMMON_OBJ   := $(call obj,$(wildcard common/*.c config/*.c))
 MODULE_OBJ   := $(call obj,$(wildcard pam_module/*.c))
-LAUNCHER_OBJ := $(call obj,$(filter-out launcher/main.c,$(wildcard launcher/*.c)))
+LAUNCHER_OBJ := $(call obj,$(filter-out launcher/main.c launcher/init_main.c,$(wildcard launcher/*.c)))
 ADMIN_OBJ    := $(call obj,$(filter-out admin/main.c,$(wildcard admin/*.c)))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/tests/unit/%,$(wildcard tests/unit/test_*.c))
 PAM_HARNESS  := build/tests/pam/pam_harness
 # The escape suite's probe runs inside sessions on any image, busybox ones too: static.
 SECURITY_PROBE := build/tests/security/probe
 
-PROGRAMS := build/pam_carrel.so build/carrel-launch build/carrel
+PROGRAMS := build/pam_carrel.so build/carrel-launch build/carrel-init build/carrel
 
 .PHONY: all check check-all check-unit check-pam check-integration check-security demo install \
 	clean format \
@@ -104,6 +104,13 @@ build/pam_carrel.so: $(MODULE_OBJ) build/libcarrel-common.a pam_module/module.ma
 build/carrel-launch: build/launcher/main.o build/libcarrel-launcher.a build/libcarrel-common.a
 	$(say) LD $@
 	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP)
+
+# The session's init: static, so that what an idle session keeps in memory is a few pages of
+# its own and not relocated shared libraries (see launcher/init_handoff.h).
+INIT_OBJ := $(call obj,launcher/init_main.c launcher/init.c launcher/init_handoff.c)
+build/carrel-init: $(INIT_OBJ) build/libcarrel-common.a
+	$(say) LD $@
+	$(Q)$(CC) -static-pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^
 
 build/carrel: build/admin/main.o build/libcarrel-admin.a build/libcarrel-common.a
 	$(say) LD $@
@@ -160,6 +167,7 @@ install: all
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/carrel
 	install -m 0644 build/pam_carrel.so $(DESTDIR)$(PAMDIR)/pam_carrel.so
 	install -m 0755 build/carrel-launch $(DESTDIR)$(LIBEXECDIR)/carrel-launch
+	install -m 0755 build/carrel-init $(DESTDIR)$(LIBEXECDIR)/carrel-init
 	install -m 0755 build/carrel $(DESTDIR)$(SBINDIR)/carrel
 	install -m 0644 docs/man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/

@@ -17,7 +17,12 @@
 #include "common/cgroup.h"
 #include "common/session_state.h"
 
+#define INIT_STATE_MAGIC 0x4352494eu /* "CRIN" */
+
+/* Plain data, no pointers: it is handed to carrel-init through a memfd (init_handoff.h). */
 struct init_state {
+	uint32_t magic;
+	uint32_t size;
 	char id[SESSION_ID_LEN + 1];
 	int caller_pidfd;      /* the first login */
 	int lock_fd;           /* the session's lock, held until exit */
@@ -28,9 +33,10 @@ struct init_state {
 	int store_sessions_fd; /* /var/lib/carrel/sessions: disk layers, anonymous volumes */
 	struct cgroup_layout layout;
 	struct cgroup_teardown cgroups;
-	bool shared;      /* session = "user": more logins may attach */
-	int events_fd;    /* the event log, opened before the pivot */
-	const char *user; /* for the "end" event */
+	bool shared;       /* session = "user": more logins may attach */
+	int events_fd;     /* the event log, opened before the pivot */
+	char user[64];     /* for the "end" event */
+	int layer_lock_fd; /* a persistent layer's lock: kept open, never used */
 	uint64_t linger_sec;
 	uint64_t idle_sec;
 	uint64_t stop_sec;

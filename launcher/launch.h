@@ -61,6 +61,7 @@ struct launch_ctx {
 	char layer_path[512]; /* where the writable layer is (launcher/layer.h) */
 	int layer_lock_fd;    /* a persistent layer's lock, held by init */
 	int layer_fd;         /* the layer directory, kept by init for carrel diff */
+	int init_program_fd;  /* carrel-init, to exec once the sandbox is built */
 	int caller_pidfd;     /* the login process: when it is gone, the session ends */
 	int host_cgroupns_fd; /* for init to leave its cgroups at the end */
 	struct cgroup_layout cgroups;

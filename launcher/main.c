@@ -26,6 +26,7 @@
 #include "config/config.h"
 #include "config/policy.h"
 #include "launcher/caps.h"
+#include "launcher/init_handoff.h"
 #include "launcher/launch.h"
 #include "launcher/record.h"
 #include "launcher/shared.h"
@@ -284,6 +285,11 @@ static int step_start_init(struct launch_ctx *c)
 		c->report = NULL;
 		return fail(-errno, "cannot map the launch report");
 	}
+	/* A missing carrel-init is not fatal (init then stays in the launcher): say so. */
+	c->init_program_fd = init_handoff_open_program();
+	if (c->init_program_fd < 0)
+		log_warning("cannot use carrel-init next to carrel-launch: %s",
+			    strerror(-c->init_program_fd));
 	r = spawn_init(c);
 	/* A layer on disk has no tmpfs to cap it: rootfs_size would need a project quota,
 	 * which carrel does not set up. Say so rather than pretend. */
@@ -345,6 +351,7 @@ int main(int argc, char **argv)
 	    .user_lock_fd = -1,
 	    .layer_lock_fd = -1,
 	    .layer_fd = -1,
+	    .init_program_fd = -1,
 	    .cgroup_fd = -1,
 	};
 	int r;

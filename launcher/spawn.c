@@ -15,10 +15,12 @@
 #include "common/events.h"
 #include "common/store.h"
 #include "common/identity.h"
+#include "common/log.h"
 #include "common/syscalls.h"
 #include "config/config.h"
 #include "config/policy.h"
 #include "launcher/init.h"
+#include "launcher/init_handoff.h"
 #include "launcher/launch.h"
 #include "launcher/sandbox.h"
 #include "launcher/spawn.h"
@@ -76,7 +78,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	    .layer_fd = -1,
 	    .store_sessions_fd = -1,
 	    .events_fd = -1,
-	    .user = c->who->user,
+	    .layer_lock_fd = -1,
 	};
 	char control_path[sizeof(c->session_path) + 16];
 	int null_fd, r;
@@ -93,6 +95,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 		_exit(1);
 	(void)close(null_fd);
 	memcpy(s.id, c->id, sizeof(s.id));
+	snprintf(s.user, sizeof(s.user), "%s", c->who->user);
 
 	/* Fds opened before the clone point into the host's mount namespace, where nothing
 	 * may be mounted from here (move_mount fails with EINVAL): reopen by path. */
@@ -128,10 +131,16 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	(void)close(c->session_dir_fd);
 	c->session_dir_fd = -1;
 	s.layer_fd = c->layer_fd;
+	s.layer_lock_fd = c->layer_lock_fd;
 	if (write(ready_fd, "r", 1) != 1)
 		_exit(1);
 	(void)close(ready_fd);
 	(void)munmap(c->report, sizeof(*c->report));
+	/* Become the small carrel-init; if that cannot be, stay the launcher's clone and be
+	 * init all the same: bigger, but the session works. */
+	r = c->init_program_fd < 0 ? c->init_program_fd : init_handoff_exec(c->init_program_fd, &s);
+	log_warning("session %s: cannot start carrel-init, init stays in the launcher: %s", c->id,
+		    strerror(-r));
 	retitle(c);
 	init_run(&s);
 }

@@ -97,7 +97,7 @@ a_session_leaves_nothing_behind_after_logout() {
 		expect_not "cgroup $cg after logout" test -e "$cg"
 	done
 	expect_eq "sessions of this test's config in $SESSIONS" "$(our_sessions)" ""
-	wait_until 10 test -z "$(processes_of carrel-test-u1)"
+	wait_until 10 user_has_no_processes carrel-test-u1
 	expect_eq "processes of carrel-test-u1 after logout" "$(processes_of carrel-test-u1)" ""
 	mounts_after=$(cat /proc/self/mountinfo)
 	[ "$mounts_before" = "$mounts_after" ] ||
@@ -128,7 +128,7 @@ a_login_killed_with_sigkill_leaves_nothing_behind() {
 	for cg in $cgroups; do
 		expect_not "cgroup $cg" test -e "$cg"
 	done
-	wait_until 10 test -z "$(processes_of carrel-test-u1)"
+	wait_until 10 user_has_no_processes carrel-test-u1
 	expect_eq "processes of carrel-test-u1" "$(processes_of carrel-test-u1)" ""
 }
 
@@ -277,4 +277,9 @@ unsandboxed_user_gets_an_ordinary_login() {
 	expect_eq "CARREL_SESSION" "$(value_of session "$out")" unset
 	expect_not "a session logged for carrel-test-plain" \
 		syslog_has_since "$mark" "opened for 'carrel-test-plain'"
+}
+
+# For wait_until: the test is run anew on each try (a "$(...)" argument would not be).
+user_has_no_processes() {
+	[ -z "$(processes_of "$1")" ]
 }

@@ -1,0 +1,108 @@
+/* launcher/init_handoff.c: see init_handoff.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "launcher/init.h"
+#include "launcher/init_handoff.h"
+
+#define PROGRAM "carrel-init"
+
+int init_handoff_open_program(void)
+{
+	char self[PATH_MAX], *slash;
+	autoclose int fd = -1;
+	struct stat st;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - sizeof(PROGRAM) - 1);
+	if (n < 0)
+		return -errno;
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (!slash)
+		return -ENOENT;
+	strcpy(slash + 1, PROGRAM);
+	fd = open(self, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return -EPERM;
+	return take_fd(fd);
+}
+
+static int keep_across_exec(int fd)
+{
+	if (fd < 0)
+		return 0;
+	return fcntl(fd, F_SETFD, 0) < 0 ? -errno : 0;
+}
+
+static int keep_fds(const struct init_state *s)
+{
+	const int fds[] = {s->caller_pidfd,      s->lock_fd,    s->state_root_fd,
+			   s->host_cgroupns_fd,  s->control_fd, s->layer_fd,
+			   s->store_sessions_fd, s->events_fd,  s->layer_lock_fd};
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds) && r == 0; i++)
+		r = keep_across_exec(fds[i]);
+	for (size_t i = 0; i < s->cgroups.n && r == 0; i++) {
+		r = keep_across_exec(s->cgroups.parent_fd[i]);
+		if (r == 0)
+			r = keep_across_exec(s->cgroups.top_procs_fd[i]);
+	}
+	return r;
+}
+
+int init_handoff_exec(int program_fd, struct init_state *s)
+{
+	static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	char memfd_text[16];
+	char *argv[5];
+	int memfd, r;
+
+	s->magic = INIT_STATE_MAGIC;
+	s->size = sizeof(*s);
+	r = keep_fds(s);
+	if (r < 0)
+		return r;
+	memfd = memfd_create(PROGRAM, 0); /* no MFD_CLOEXEC: init reads it */
+	if (memfd < 0)
+		return -errno;
+	if (write(memfd, s, sizeof(*s)) != (ssize_t)sizeof(*s) || lseek(memfd, 0, SEEK_SET) < 0) {
+		r = -errno;
+		(void)close(memfd);
+		return r ? r : -EIO;
+	}
+	snprintf(memfd_text, sizeof(memfd_text), "%d", memfd);
+	argv[0] = PROGRAM;
+	argv[1] = s->id;
+	argv[2] = s->user;
+	argv[3] = memfd_text;
+	argv[4] = NULL;
+	execveat(program_fd, "", argv, envp, AT_EMPTY_PATH);
+	r = -errno;
+	(void)close(memfd);
+	return r;
+}
+
+int init_handoff_receive(int fd, struct init_state *ret)
+{
+	ssize_t n = pread(fd, ret, sizeof(*ret), 0);
+
+	if (n != (ssize_t)sizeof(*ret) || ret->magic != INIT_STATE_MAGIC ||
+	    ret->size != sizeof(*ret))
+		return -EPROTO;
+	ret->id[sizeof(ret->id) - 1] = '\0';
+	ret->user[sizeof(ret->user) - 1] = '\0';
+	return 0;
+}
