@@ -38,6 +38,8 @@ LIBS_CAP      = $$(pkg-config --libs libcap)
 LIBS_JSON     = $$(pkg-config --libs json-c)
 LIBS_CMOCKA   = $$(pkg-config --libs cmocka)
 LIBS_SECCOMP  = $$(pkg-config --libs libseccomp)
+LIBS_ARCHIVE  = $$(pkg-config --libs libarchive)
+LIBS_CRYPTO   = $$(pkg-config --libs libcrypto)
 
 # "make V=1" shows the commands.
 ifeq ($(V),1)
@@ -54,15 +56,19 @@ COMMON_OBJ   := $(call obj,$(wildcard common/*.c config/*.c))
 MODULE_OBJ   := $(call obj,$(wildcard pam_module/*.c))
 LAUNCHER_OBJ := $(call obj,$(filter-out launcher/main.c launcher/init_main.c,$(wildcard launcher/*.c)))
 ADMIN_OBJ    := $(call obj,$(filter-out admin/main.c,$(wildcard admin/*.c)))
+IMAGE_OBJ    := $(call obj,$(wildcard image/*.c))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,build/tests/unit/%,$(wildcard tests/unit/test_*.c))
 PAM_HARNESS  := build/tests/pam/pam_harness
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAYS := $(patsubst %,build/tests/fuzz/replay_%,$(FUZZ_TARGETS))
 # The escape suite's probe runs inside sessions on any image, busybox ones too: static.
 SECURITY_PROBE := build/tests/security/probe
 
 PROGRAMS := build/pam_carrel.so build/carrel-launch build/carrel-init build/carrel
 
-.PHONY: all check check-all check-unit check-pam check-integration check-security demo install \
-	clean format \
+.PHONY: all check check-all check-unit check-pam check-integration check-security check-images \
+	demo install \
+	clean format fuzz \
 	lint deps test-deps
 .DEFAULT_GOAL := all
 
@@ -95,6 +101,10 @@ build/libcarrel-admin.a: $(ADMIN_OBJ)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
 
+build/libcarrel-image.a: $(IMAGE_OBJ)
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+
 build/pam_carrel.so: $(MODULE_OBJ) build/libcarrel-common.a pam_module/module.map
 	$(say) LD $@
 	$(Q)$(CC) -shared -Wl,--version-script=pam_module/module.map -Wl,--no-undefined $(HARDEN_LD) \
@@ -103,7 +113,7 @@ build/pam_carrel.so: $(MODULE_OBJ) build/libcarrel-common.a pam_module/module.ma
 
 build/carrel-launch: build/launcher/main.o build/libcarrel-launcher.a build/libcarrel-common.a
 	$(say) LD $@
-	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP)
+	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON)
 
 # The session's init: static, so that what an idle session keeps in memory is a few pages of
 # its own and not relocated shared libraries (see launcher/init_handoff.h).
@@ -112,18 +122,45 @@ build/carrel-init: $(INIT_OBJ) build/libcarrel-common.a
 	$(say) LD $@
 	$(Q)$(CC) -static-pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^
 
-build/carrel: build/admin/main.o build/libcarrel-admin.a build/libcarrel-common.a
+build/carrel: build/admin/main.o build/libcarrel-admin.a build/libcarrel-image.a \
+		build/libcarrel-common.a
 	$(say) LD $@
 	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON) $(LIBS_CAP) \
-		$(LIBS_SECCOMP)
+		$(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
 
 build/tests/unit/%: tests/unit/%.c build/libcarrel-launcher.a build/libcarrel-admin.a \
-		build/libcarrel-common.a
+		build/libcarrel-image.a build/libcarrel-common.a
 	$(say) LD $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -Wno-missing-prototypes -pie $(HARDEN_LD) -o $@ $< \
-		build/libcarrel-launcher.a build/libcarrel-admin.a build/libcarrel-common.a \
-		$(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP)
+		build/libcarrel-launcher.a build/libcarrel-admin.a build/libcarrel-image.a \
+		build/libcarrel-common.a $(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) \
+		$(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
+
+# A fuzz target without libFuzzer: replays the corpus (seeds and past crashes) in check-unit.
+build/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c build/libcarrel-common.a
+	$(say) LD $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -pie $(HARDEN_LD) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP) \
+		$(LIBS_JSON) $(LIBS_SECCOMP)
+
+# make fuzz [FUZZ_SECONDS=N]: each target under libFuzzer with AddressSanitizer and UBSan,
+# built by clang from the sources (instrumented), on a copy of its corpus. A crash leaves
+# its input in build/fuzz/<target>/: add it to tests/fuzz/corpus/<target>/ with the fix.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/$$t/corpus; \
+		cp -n tests/fuzz/corpus/$$t/* build/fuzz/$$t/corpus/ 2>/dev/null || true; \
+		$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+			-o build/fuzz/$$t/fuzz_$$t tests/fuzz/fuzz_$$t.c common/*.c config/*.c \
+			$(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP); \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		(cd build/fuzz/$$t && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
+			./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 corpus) || \
+			{ echo "fuzz_$$t found a crash: see build/fuzz/$$t/"; exit 1; }; \
+	done
 
 $(PAM_HARNESS): tests/pam/pam_harness.c
 	$(say) LD $@
@@ -144,10 +181,11 @@ test-deps:
 check: test-deps
 	@$(MAKE) --no-print-directory check-all
 
-check-all: check-unit check-pam check-integration check-security
+check-all: check-unit check-pam check-integration check-security check-images
 
-check-unit: $(UNIT_TESTS)
+check-unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
 	@tests/run-unit.sh $(UNIT_TESTS)
+	@for t in $(FUZZ_TARGETS); do build/tests/fuzz/replay_$$t tests/fuzz/corpus/$$t/* || exit 1; done
 
 check-pam: all $(PAM_HARNESS)
 	@tests/pam/run.sh
@@ -157,6 +195,9 @@ check-integration: all
 
 check-security: all $(SECURITY_PROBE)
 	@tests/security/run.sh
+
+check-images: all
+	@tests/images/run.sh
 
 demo: test-deps
 	@$(MAKE) --no-print-directory all
@@ -178,7 +219,7 @@ clean:
 	rm -rf build
 
 SOURCES = $(wildcard common/*.[ch] config/*.[ch] pam_module/*.[ch] launcher/*.[ch] admin/*.[ch] \
-	tests/unit/*.[ch] tests/pam/*.[ch])
+	image/*.[ch] tests/unit/*.[ch] tests/pam/*.[ch])
 
 format:
 	clang-format -i $(SOURCES)
@@ -188,7 +229,7 @@ lint:
 	# memleak: cppcheck does not understand the cleanup attribute behind autofree.
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
 		-D_GNU_SOURCE -I. --suppress=missingIncludeSystem --suppress=memleak \
-		common config pam_module launcher admin
+		common config pam_module launcher admin image
 	mandoc -T lint -W warning docs/man/*
 
 -include $(shell find build -name '*.d' 2>/dev/null)
