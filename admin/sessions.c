@@ -13,8 +13,9 @@
 
 static int load_one(int root_fd, const char *id, struct session_record **ret)
 {
-	autoclose int dir_fd = -1;
-	int alive;
+	struct session_record *rec = NULL;
+	autoclose int dir_fd = -1, pidfd = -1;
+	int alive, r;
 
 	dir_fd = session_dir_open(root_fd, id);
 	if (dir_fd < 0)
@@ -22,7 +23,18 @@ static int load_one(int root_fd, const char *id, struct session_record **ret)
 	alive = session_is_alive(dir_fd);
 	if (alive <= 0)
 		return alive < 0 ? alive : -ESRCH;
-	return session_record_load(dir_fd, ret);
+	r = session_record_load(dir_fd, &rec);
+	if (r < 0)
+		return r;
+	/* A held lock is not enough: the record's init must be the process running under its
+	 * pid now (same start time), or whatever has that pid would be shown or joined. */
+	pidfd = proc_open_verified(rec->init_pid, rec->init_start);
+	if (pidfd < 0) {
+		session_record_free(rec);
+		return pidfd;
+	}
+	*ret = rec;
+	return 0;
 }
 
 static int by_creation(const void *a, const void *b)

@@ -156,13 +156,14 @@ run_case() {
 # run_cases FUNCTION...: each in turn, or only those matching a glob in $1 (space separated,
 # empty = all). Prints the TAP plan last.
 run_cases() {
-	local only=$1 fn pattern
-	local - # set -f below ends with the function
+	local only=$1 fn pattern patterns=()
 	shift
-	set -f # the patterns are globs on case names, not on file names
+	# The patterns are globs on case names, not on file names: "read" splits them without
+	# expanding them. (The cases themselves run with pathname expansion on.)
+	read -r -a patterns <<<"$only"
 	for fn in "$@"; do
-		if [ -n "$only" ]; then
-			for pattern in $only; do
+		if [ "${#patterns[@]}" -gt 0 ]; then
+			for pattern in "${patterns[@]}"; do
 				# shellcheck disable=SC2053 # a glob on purpose
 				[[ $fn == $pattern ]] && break
 				pattern=""

@@ -7,6 +7,10 @@
 # sees. The few host-wide things a login needs are the users (useradd/userdel) and, if
 # missing, sshd's privilege separation directory /run/sshd (removed again if we made it).
 #
+# Other suites (tests/security/, tests/images/) run in the same world through suite.sh and
+# may add to it from a harness file of their own, sourced after this one: more TEST_USERS,
+# CONF_EXTRA_IMAGES and CONF_EXTRA_POLICIES for the config, and suite_setup / suite_teardown.
+#
 # shellcheck shell=bash disable=SC2034 # the variables here are read by the cases
 
 BUILD=$REPO/build
@@ -24,6 +28,16 @@ SESSIONS=/run/carrel/sessions
 # lacks; plain is matched by a "sandbox = false" policy.
 TEST_USERS="carrel-test-u1:/bin/bash carrel-test-u2:/bin/bash carrel-test-tiny1:/bin/sh
 	carrel-test-tiny-nosh:/bin/bash carrel-test-plain:/bin/bash"
+
+# More of the suite's config (libconfig text): entries of "images", and policies matched
+# before the catch-all "carrel-test-*" one (each ending with a comma).
+CONF_EXTRA_IMAGES=""
+CONF_EXTRA_POLICIES=""
+
+# A suite's own setup, run once the harness is up (users, sshd), and its teardown, run
+# first in harness_teardown; both run in the test's mount namespace.
+suite_setup() { :; }
+suite_teardown() { :; }
 
 SYSLOGD_PID=""
 SSHD_PID=""
@@ -129,6 +143,7 @@ write_carrel_config() {
 		# carrel.conf of the integration tests
 		images = {
 		  tiny = { type = "dir"; path = "$IMAGE"; };
+		  $CONF_EXTRA_IMAGES
 		};
 		defaults = {
 		  hostname = "%u-carrel";
@@ -136,26 +151,32 @@ write_carrel_config() {
 		policies = (
 		  { users = [ "carrel-test-plain" ]; sandbox = false; },
 		  { users = [ "carrel-test-tiny*" ]; image = "tiny"; },
+		  $CONF_EXTRA_POLICIES
 		  { users = [ "carrel-test-*" ]; }
 		);
 	EOF
 	chown root:root "$CONF" && chmod 0644 "$CONF"
 }
 
-# A minimal "dir" image: static busybox and its applets, root alone in passwd and group
-# (carrel must add the user itself), and a marker file only this image has.
-build_tiny_image() {
+# build_busybox_image DIR: a minimal "dir" image: static busybox and its applets, root
+# alone in passwd and group (carrel must add the user itself).
+build_busybox_image() {
 	local applet d
-	IMAGE_MARKER=carrel-test-image-$(random_hex 8)
 	for d in bin etc root home tmp proc dev sys run var/log; do
-		mkdir -p "$IMAGE/$d" || return 1
+		mkdir -p "$1/$d" || return 1
 	done
-	cp /bin/busybox "$IMAGE/bin/busybox" || return 1
+	cp /bin/busybox "$1/bin/busybox" || return 1
 	for applet in $(busybox --list); do
-		[ "$applet" = busybox ] || ln -s busybox "$IMAGE/bin/$applet"
+		[ "$applet" = busybox ] || ln -s busybox "$1/bin/$applet"
 	done
-	echo "root:x:0:0:root:/root:/bin/sh" >"$IMAGE/etc/passwd"
-	echo "root:x:0:" >"$IMAGE/etc/group"
+	echo "root:x:0:0:root:/root:/bin/sh" >"$1/etc/passwd"
+	echo "root:x:0:" >"$1/etc/group"
+}
+
+# The image "tiny": busybox, and a marker file only this image has.
+build_tiny_image() {
+	IMAGE_MARKER=carrel-test-image-$(random_hex 8)
+	build_busybox_image "$IMAGE" || return 1
 	echo "$IMAGE_MARKER" >"$IMAGE/etc/carrel-image-marker"
 	# carrel refuses an image that is not root's or that others may write.
 	chown -R root:root "$T/images" && chmod -R go-w "$T/images"
@@ -261,6 +282,7 @@ harness_setup() {
 	HOST_UTS_NS=$(readlink /proc/self/ns/uts)
 	HOST_IPC_NS=$(readlink /proc/self/ns/ipc)
 	HOST_CGROUP_NS=$(readlink /proc/self/ns/cgroup)
+	suite_setup || { echo "the setup of the $SUITE_NAME suite failed"; return 1; }
 }
 
 # systemd makes every mount shared; this VM leaves them private. Sessions must make their
@@ -296,6 +318,7 @@ end_leftover_sessions() {
 
 harness_teardown() {
 	local spec
+	suite_teardown
 	stop_sshd
 	end_leftover_sessions
 	for spec in $TEST_USERS; do
@@ -395,6 +418,63 @@ release_login() {
 	wait "$(cat "$T/held/$1/pid")"
 }
 
+# login_on_console USER LINES DONE: "login -f USER" on a pseudo-terminal that script(1)
+# drives. LINES go in only once the shell prompts, so login cannot swallow them while it
+# sets the terminal up; then "exit", and the terminal is let go once a line of it matches
+# the regex DONE. Prints what the terminal showed, as plain text. Returns 1 (having printed
+# the terminal so far) when no shell prompted within 30 s.
+login_on_console() {
+	local user=$1 lines=$2 done=$3 dir fd pid status=0
+	dir=$(mktemp -d "$T/console.XXXXXX") && mkfifo "$dir/in" || return 1
+	TERM=dumb timeout -k 5 90 script -qfec "login -f $user" /dev/null \
+		<"$dir/in" >"$dir/out" 2>&1 &
+	pid=$!
+	exec {fd}>"$dir/in"
+	if wait_until 30 shell_prompted "$dir/out"; then
+		printf '%s\n' "$lines" 'exit' >&$fd
+		wait_until 30 grep -Eq -- "$done" "$dir/out"
+	else
+		status=1
+	fi
+	exec {fd}>&-
+	wait "$pid"
+	plain_text <"$dir/out"
+	return "$status"
+}
+
+# The last thing on the terminal is a prompt ("...$ " or "...# ").
+shell_prompted() {
+	[ "$(tail -c 2 "$1" 2>/dev/null)" = '$ ' ] || [ "$(tail -c 2 "$1" 2>/dev/null)" = '# ' ]
+}
+
+# ---- the admin tool and configs of a case's own --------------------------------------------
+
+# The admin tool, bounded: a hanging join must fail its case, not hang the suite.
+carrel() {
+	timeout -k 5 60 "$ADMIN" "$@"
+}
+
+# case_config NAME TEXT: a root-owned config for this case; prints its path.
+case_config() {
+	local path=$T/case-$1.conf
+	printf '%s\n' "$2" >"$path"
+	chmod 0644 "$path"
+	echo "$path"
+}
+
+# run_in CONFIG USER COMMAND...: a "carrel run" session; output and status as the command's.
+run_in() {
+	local config=$1 user=$2
+	shift 2
+	timeout -k 5 60 "$ADMIN" run --launcher "$LAUNCHER" -c "$config" --user "$user" -- "$@"
+}
+
+# The record files of the running sessions made from CONFIG.
+sessions_of_config() {
+	grep -lxF "config=$1" "$SESSIONS"/*/session 2>/dev/null
+	return 0
+}
+
 # ---- sessions on the host ------------------------------------------------------------------
 
 # record_value ID KEY: a value from the session's record (every line for repeated keys).
@@ -442,6 +522,11 @@ home_of() {
 
 processes_of() {
 	ps -o pid=,args= -u "$1" 2>/dev/null
+}
+
+# For wait_until: the test is run anew on each try (a "$(...)" argument would not be).
+user_has_no_processes() {
+	[ -z "$(processes_of "$1")" ]
 }
 
 # ---- syslog --------------------------------------------------------------------------------

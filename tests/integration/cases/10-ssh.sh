@@ -278,8 +278,3 @@ unsandboxed_user_gets_an_ordinary_login() {
 	expect_not "a session logged for carrel-test-plain" \
 		syslog_has_since "$mark" "opened for 'carrel-test-plain'"
 }
-
-# For wait_until: the test is run anew on each try (a "$(...)" argument would not be).
-user_has_no_processes() {
-	[ -z "$(processes_of "$1")" ]
-}

@@ -42,30 +42,14 @@ runuser_l_lands_in_a_session() {
 	expect_sandboxed_login runuser-l "$out" "$mark"
 }
 
-# login -f on a pseudo-terminal that script(1) drives. The commands go in only once the
-# shell prompts, so login cannot swallow them while it sets the terminal up.
+# login -f on a pseudo-terminal that script(1) drives (login_on_console: harness.sh).
 console_login_lands_in_a_session() {
-	local out mark dir=$T/console fd pid
+	local out mark
 	mark=$(syslog_mark)
-	mkdir -p "$dir" && rm -f "$dir/in" && mkfifo "$dir/in"
-	TERM=dumb timeout -k 5 90 script -qfec "login -f carrel-test-u1" /dev/null \
-		<"$dir/in" >"$dir/out" 2>&1 &
-	pid=$!
-	exec {fd}>"$dir/in"
-	wait_until 30 syslog_has_since "$mark" "opened for 'carrel-test-u1' \(service login," ||
-		fail "login(1) opened no carrel session within 30 s"
-	wait_until 30 shell_prompted "$dir/out" ||
-		fail_with_text "no shell prompt within 30 s; the terminal shows:" "$(plain_text <"$dir/out")"
-	printf '%s\n' "$PROBE" 'exit' >&$fd
-	wait_until 30 grep -q '^nprocs=' "$dir/out"
-	exec {fd}>&-
-	wait "$pid"
-	out=$(plain_text <"$dir/out")
+	out=$(login_on_console carrel-test-u1 "$PROBE" '^nprocs=') ||
+		fail_with_text "no shell prompt within 30 s; the terminal shows:" "$out"
+	wait_for_syslog "$mark" "opened for 'carrel-test-u1' \(service login," ||
+		fail "login(1) opened no carrel session"
 	echo "$out"
 	expect_sandboxed_login login "$out" "$mark"
-}
-
-# The last thing on the terminal is a prompt ("...$ " or "...# ").
-shell_prompted() {
-	[ "$(tail -c 2 "$1" 2>/dev/null)" = '$ ' ] || [ "$(tail -c 2 "$1" 2>/dev/null)" = '# ' ]
 }

@@ -15,11 +15,6 @@ need_admin_tool() {
 	[ -x "$ADMIN" ] || skip_case "$ADMIN does not exist (make build/carrel)"
 }
 
-# The admin tool, bounded: a hanging join must fail its case, not hang the suite.
-carrel() {
-	timeout -k 5 60 "$ADMIN" "$@"
-}
-
 need_jq() {
 	command -v jq >/dev/null || skip_case "jq is not installed (apt-get install jq)"
 }

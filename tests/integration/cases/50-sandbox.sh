@@ -1,6 +1,6 @@
 # Cases: what a session is made of, checked through "carrel run" (the same launcher, policy
-# and join as a login) with a config of the case's own; and the admin's checks before
-# enabling the module.
+# and join as a login) with a config of the case's own (case_config, run_in: harness.sh);
+# and the admin's checks before enabling the module.
 # shellcheck shell=bash
 
 CASES+=(
@@ -14,26 +14,6 @@ CASES+=(
 	check_config_refuses_a_group_writable_config
 	policy_explain_names_the_policy_and_the_settings
 )
-
-# case_config NAME TEXT: a root-owned config for this case; prints its path.
-case_config() {
-	local path=$T/case-$1.conf
-	printf '%s\n' "$2" >"$path"
-	chmod 0644 "$path"
-	echo "$path"
-}
-
-# run_in CONFIG USER COMMAND...: a "carrel run" session; output and status as the command's.
-run_in() {
-	local config=$1 user=$2
-	shift 2
-	timeout -k 5 60 "$ADMIN" run --launcher "$LAUNCHER" -c "$config" --user "$user" -- "$@"
-}
-
-sessions_of_config() {
-	grep -lxF "config=$1" "$SESSIONS"/*/session 2>/dev/null
-	return 0
-}
 
 network_none_gives_a_namespace_with_only_loopback_up() {
 	local conf out host_net
