@@ -232,4 +232,4 @@ lint:
 		common config pam_module launcher admin image
 	mandoc -T lint -W warning docs/man/*
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -type f -name '*.d' 2>/dev/null)

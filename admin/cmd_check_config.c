@@ -1,21 +1,26 @@
 /* carrel check-config: validate a config the way every login will read it, and the images
  * it names, before an admin enables the module. Prints "ok" or every problem. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "admin/commands.h"
 #include "common/cgroup.h"
 #include "common/cleanup.h"
 #include "common/image.h"
+#include "common/image_store.h"
+#include "common/store.h"
 #include "config/config.h"
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: carrel check-config [-c FILE]\n"
 		     "\n"
-		     "Check the config (default " CARREL_CONFIG_PATH ") and the image\n"
-		     "directories it names. Prints \"ok\" and exits 0, or prints every problem as\n"
+		     "Check the config (default " CARREL_CONFIG_PATH ") and the images it\n"
+		     "names (directories, and stored images for type \"oci\"). Prints \"ok\" and\n"
+		     "exits 0, or prints every problem as\n"
 		     "FILE:LINE: PROBLEM and exits 1.\n"
 		     "\n"
 		     "  -c, --config FILE   the config to check\n"
@@ -34,9 +39,36 @@ static void print_diags(const char *path, const struct cfg_diags *d)
 		printf("%s: more problems not shown; fix these first\n", path);
 }
 
-/* Problems only the machine can show: image directories that are missing or unsafe. */
+/* A stored image (type "oci"): is it in the store? 0, or a problem described in @why. */
+static int check_stored(int store_fd, const struct cfg_image *img, char *why, size_t why_size)
+{
+	char name[IMAGE_NAME_MAX + 1];
+	struct image_record *r __attribute__((cleanup(image_record_freep))) = NULL;
+	int rr;
+
+	if (img->oci_digest) {
+		rr = store_fd < 0 ? -ENOENT : image_find_digest(store_fd, img->oci_digest, name);
+		if (rr < 0)
+			snprintf(why, why_size, "no image in the store has digest %s",
+				 img->oci_digest);
+		return rr;
+	}
+	rr = store_fd < 0 ? -ENOENT : image_load(store_fd, img->oci_name, &r);
+	if (rr == -ENOENT)
+		snprintf(why, why_size,
+			 "no image '%s' in the store (carrel image import %s SOURCE)",
+			 img->oci_name, img->oci_name);
+	else if (rr < 0)
+		snprintf(why, why_size, "the stored image '%s' is unreadable: %s", img->oci_name,
+			 strerror(-rr));
+	return rr;
+}
+
+/* Problems only the machine can show: image directories that are missing or unsafe, stored
+ * images that are not there. */
 static int check_images(const struct cfg *c)
 {
+	autoclose int store_fd = store_open(false);
 	int problems = 0;
 
 	for (size_t i = 0; i < c->n_images; i++) {
@@ -44,11 +76,15 @@ static int check_images(const struct cfg *c)
 		char why[300];
 		int fd;
 
-		if (img->type != CFG_IMAGE_DIR)
+		if (img->type == CFG_IMAGE_HOST)
 			continue;
-		fd = image_open_dir(img->path, why, sizeof(why));
+		if (img->type == CFG_IMAGE_OCI)
+			fd = check_stored(store_fd, img, why, sizeof(why));
+		else
+			fd = image_open_dir(img->path, why, sizeof(why));
 		if (fd >= 0) {
-			(void)close(fd);
+			if (img->type == CFG_IMAGE_DIR)
+				(void)close(fd);
 			continue;
 		}
 		printf("%s:%d: image '%s': %s\n", c->path, img->line, img->name, why);

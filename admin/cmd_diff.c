@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "admin/commands.h"
+#include "admin/images.h"
 #include "admin/sessions.h"
 #include "common/cleanup.h"
 #include "common/control.h"
@@ -141,8 +142,12 @@ static int diff_layer(int layer_fd, int lower_fd)
 
 static int open_lower(const char *lower)
 {
-	int fd = open(lower && lower[0] ? lower : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd;
 
+	/* A stored image: its layers, merged. */
+	if (lower && strchr(lower, ':'))
+		return images_open_lower_list(lower);
+	fd = open(lower && lower[0] ? lower : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -194,8 +199,12 @@ static int diff_persistent(const char *user, const char *image, const char *conf
 		log_error("image '%s' is not in '%s'", image, config);
 		return -ENOENT;
 	}
-	lower_fd = img->type == CFG_IMAGE_HOST ? open_lower("/")
-					       : image_open_dir(img->path, why, sizeof(why));
+	if (img->type == CFG_IMAGE_OCI)
+		lower_fd = store_fd < 0 ? store_fd : images_open_view(store_fd, img);
+	else
+		lower_fd = img->type == CFG_IMAGE_HOST
+			       ? open_lower("/")
+			       : image_open_dir(img->path, why, sizeof(why));
 	if (lower_fd < 0)
 		return log_error_errno(lower_fd, "cannot open image '%s'", image);
 	return diff_layer(layer_fd, lower_fd);

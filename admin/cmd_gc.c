@@ -1,7 +1,8 @@
 /* carrel gc: reclaim what ended sessions left behind: records and cgroups of sessions whose
  * init is gone, session cgroups and store directories no record names (after a crash of the
- * machine), session directories a launcher never finished. Named volumes, persistent roots
- * and homes are never touched. Also run at boot (packaging). */
+ * machine), session directories a launcher never finished; in the image store, what an
+ * import that died left (staging, layers and blobs no image names). Named volumes, persistent
+ * roots and homes are never touched. Also run at boot (packaging). */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,8 +22,9 @@ static void usage(FILE *out)
 		"Usage: carrel gc [--quiet]\n"
 		"\n"
 		"Reclaim what sessions that are over left behind: records, cgroups, layers on\n"
-		"disk and anonymous volumes. Named volumes, persistent roots and homes are never\n"
-		"touched. Running sessions are left alone.\n"
+		"disk and anonymous volumes; and what image imports that died left in the store:\n"
+		"staging older than five minutes, layers and blobs no image names. Named volumes,\n"
+		"persistent roots and homes are never touched. Running sessions are left alone.\n"
 		"\n"
 		"  -q, --quiet   print nothing when nothing went wrong\n"
 		"  -h, --help    show this help\n");
@@ -37,7 +39,7 @@ struct gc_tally {
 static void report(const char *what, const char *id, int result, struct gc_tally *t)
 {
 	if (result < 0) {
-		log_error_errno(result, "cannot reclaim the %s of session %s", what, id);
+		log_error_errno(result, "cannot reclaim %s %s", what, id);
 		t->failed++;
 		return;
 	}

@@ -81,6 +81,20 @@ static json_object *graph_driver(const struct session_record *r)
 	return o;
 }
 
+/* An image of type "oci": which stored image, and what the session took from its config. */
+static json_object *stored_image(const struct session_record *r)
+{
+	json_object *o = json_object_new_object(), *env = json_object_new_array();
+
+	add_str(o, "Name", r->stored_image);
+	add_str(o, "Id", r->image_id);
+	for (size_t i = 0; i < r->n_env; i++)
+		json_object_array_add(env, json_object_new_string(r->env[i]));
+	json_object_object_add(o, "Env", env);
+	add_str(o, "WorkingDir", r->workdir);
+	return o;
+}
+
 static json_object *state(const struct session_record *r)
 {
 	json_object *o = json_object_new_object();
@@ -164,6 +178,8 @@ static json_object *describe(const struct session_record *r)
 	add_str(o, "RHost", r->rhost);
 	add_str(o, "Image", r->image);
 	add_str(o, "ImageType", r->image_type);
+	if (r->image_id && r->image_id[0])
+		json_object_object_add(o, "StoredImage", stored_image(r));
 	add_str(o, "Hostname", r->hostname);
 	add_str(o, "Network", r->network);
 	add_str(o, "RootFs", r->rootfs);

@@ -101,6 +101,8 @@ child(const struct join_plan *p, bool as_root, char *const *argv)
 	    .as_root = as_root,
 	    .argv = argv,
 	    .harden = &hardening,
+	    .env = r->env,
+	    .workdir = r->workdir,
 	};
 
 	/* A joined process gets what a login gets: it inherits nothing from init. */

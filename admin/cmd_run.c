@@ -128,6 +128,8 @@ int cmd_run(int argc, char **argv)
 		    .home = who->home,
 		    .shell = who->shell,
 		    .argv = optind < argc ? argv + optind : NULL,
+		    .env = e.env,
+		    .workdir = e.workdir,
 		};
 		user_exec(&x);
 	}

@@ -14,6 +14,7 @@ int cmd_reset(int argc, char **argv);
 int cmd_volume(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 
 /* Exit statuses shared by every subcommand. */
 enum {

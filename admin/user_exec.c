@@ -14,6 +14,7 @@
 
 #include "admin/user_exec.h"
 #include "common/cleanup.h"
+#include "common/entry.h"
 #include "common/harden.h"
 
 #define USER_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
@@ -29,13 +30,48 @@ static void reset_signals(void)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* A fresh environment: who we are, where, and the caller's terminal type and language. */
+/* Set @entry ("KEY=VALUE") in @env, which holds @n entries and has room for one more. */
+static void set_entry(char **env, size_t *n, char *entry)
+{
+	size_t key = strcspn(entry, "=") + 1;
+
+	for (size_t i = 0; i < *n; i++) {
+		if (strncmp(env[i], entry, key) == 0) {
+			free(env[i]);
+			env[i] = entry;
+			return;
+		}
+	}
+	env[(*n)++] = entry;
+}
+
+/* The image's Env on top: its PATH and the rest, but never who or where the user is. */
+static int add_image_env(const struct user_exec *x, char **env, size_t *n)
+{
+	for (size_t i = 0; x->env && x->env[i]; i++) {
+		char *copy;
+
+		if (!entry_env_allowed(x->env[i]))
+			continue;
+		copy = strdup(x->env[i]);
+		if (!copy)
+			return -ENOMEM;
+		set_entry(env, n, copy);
+	}
+	return 0;
+}
+
+/* A fresh environment: who we are, where, and the caller's terminal type and language, and
+ * the image's Env. */
 static char **build_env(const struct user_exec *x)
 {
 	static const char *const kept[] = {"TERM", "LANG", "LC_ALL"};
-	char **env = calloc(16, sizeof(char *));
-	size_t n = 0;
+	size_t n = 0, n_image = 0;
+	char **env;
 
+	while (x->env && x->env[n_image])
+		n_image++;
+	env = calloc(16 + n_image, sizeof(char *));
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(kept); i++) {
@@ -51,7 +87,19 @@ static char **build_env(const struct user_exec *x)
 	    asprintf(&env[n++], "PATH=%s", x->as_root ? ROOT_PATH : USER_PATH) < 0 ||
 	    asprintf(&env[n++], "CARREL_SESSION=%s", x->session_id) < 0)
 		return NULL;
+	if (add_image_env(x, env, &n) < 0)
+		return NULL;
 	return env;
+}
+
+/* The image's WorkingDir when it is there and the user may enter it, else home, else "/". */
+static int change_dir(const struct user_exec *x, const char *home)
+{
+	if (x->workdir && x->workdir[0] && chdir(x->workdir) == 0)
+		return 0;
+	if (chdir(home) == 0 || chdir("/") == 0)
+		return 0;
+	return -errno;
 }
 
 static int drop_privileges(const struct user_exec *x)
@@ -98,7 +146,7 @@ void user_exec(const struct user_exec *x)
 		fprintf(stderr, "carrel: cannot become '%s': %s\n", x->user, strerror(-r));
 		_exit(127);
 	}
-	if (chdir(home) < 0 && chdir("/") < 0)
+	if (change_dir(x, home) < 0)
 		_exit(127);
 	if (!argv) {
 		const char *shell = x->as_root ? "/bin/sh" : x->shell;

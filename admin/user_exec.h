@@ -21,13 +21,16 @@ struct user_exec {
 	/* The session's confinement, applied just before exec; NULL when the caller already
 	 * has it (carrel run joined through common/entry.c). */
 	const struct harden_spec *harden;
-	char *const *argv; /* NULL: the user's login shell */
+	char *const *argv;   /* NULL: the user's login shell */
+	char *const *env;    /* the image's Env (NULL-terminated), or NULL */
+	const char *workdir; /* the image's WorkingDir: where to start when it exists, or NULL */
 };
 
-/* Close every fd but stdio, reset signals, set a clean environment, drop to the user (unless
- * as_root), apply the session's confinement, change to their home inside (or "/") and exec. Never
- * returns: on failure it prints why on stderr and exits 127 (126 when the command is not
- * executable). */
+/* Close every fd but stdio, reset signals, set a clean environment (with the image's Env, see
+ * entry_env_allowed()), drop to the user (unless as_root), apply the session's confinement,
+ * change to the image's WorkingDir inside when there is one the user can enter, else their
+ * home (or "/"), and exec. Never returns: on failure it prints why on stderr and exits 127
+ * (126 when the command is not executable). */
 void user_exec(const struct user_exec *x) __attribute__((noreturn));
 
 /* Wait for the child running the command, ignoring the terminal's SIGINT and SIGQUIT meanwhile

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
@@ -58,6 +59,39 @@ static int enter_cgroups(struct session_entry *e)
 	r = cgroup_procs_enter(&procs);
 	cgroup_procs_close(&procs);
 	return r;
+}
+
+bool entry_env_allowed(const char *entry)
+{
+	static const char *const own[] = {"HOME", "USER", "LOGNAME",       "SHELL",
+					  "MAIL", "TERM", "CARREL_SESSION"};
+	size_t n = strcspn(entry, "=");
+
+	if (n == 0 || !entry[n])
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		if (strlen(own[i]) == n && strncmp(entry, own[i], n) == 0)
+			return false;
+	return true;
+}
+
+/* What the login takes from the image: the record says it. */
+static int keep_image_env(struct session_entry *e, const struct session_record *rec)
+{
+	size_t n = 0;
+
+	e->workdir = strdup(rec->workdir ? rec->workdir : "");
+	e->env = calloc(rec->n_env + 1, sizeof(*e->env));
+	if (!e->workdir || !e->env)
+		return -ENOMEM;
+	for (size_t i = 0; i < rec->n_env; i++) {
+		if (!entry_env_allowed(rec->env[i]))
+			continue;
+		e->env[n] = strdup(rec->env[i]);
+		if (!e->env[n++])
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static void init_entry(struct session_entry *e)
@@ -126,6 +160,11 @@ int entry_open(const struct handoff_request *req, struct session_entry *ret, cha
 	r = prepare(req, &e, &rec, why, why_size);
 	if (r < 0)
 		goto fail;
+	r = keep_image_env(&e, rec);
+	if (r < 0) {
+		snprintf(why, why_size, "session %s: out of memory", e.id);
+		goto stop_session;
+	}
 	r = enter_cgroups(&e);
 	if (r < 0) {
 		snprintf(why, why_size, "cannot enter the cgroups of session %s: %s", e.id,
@@ -188,4 +227,10 @@ void entry_release(struct session_entry *e)
 	e->pidfd = -1;
 	nsjoin_host_close(&e->host);
 	cgroup_procs_close(&e->origin);
+	for (size_t i = 0; e->env && e->env[i]; i++)
+		free(e->env[i]);
+	free(e->env);
+	free(e->workdir);
+	e->env = NULL;
+	e->workdir = NULL;
 }

@@ -30,7 +30,17 @@ struct session_entry {
 	struct cgroup_layout layout;
 	char cgroup_name[CGROUP_NAME_MAX];
 	struct cgroup_procs origin;
+	/* From the image's config (type "oci"), for the login's environment and the commands
+	 * "carrel run" starts: entry_env_allowed() entries only, NULL-terminated; "" or the
+	 * WorkingDir. Owned; freed by entry_release(). */
+	char **env;
+	char *workdir;
 };
+
+/* May an image's environment entry ("KEY=VALUE") reach a login? Not the keys that say who
+ * and where the login is (HOME, USER, LOGNAME, SHELL, MAIL), its terminal (TERM), nor
+ * CARREL_SESSION: those are the login's own. */
+bool entry_env_allowed(const char *entry);
 
 /* Make a session for @req and move the caller into it. Returns 0, or -errno with @why
  * saying what failed in words fit for a log line (the launcher's own when it refused).
@@ -43,5 +53,6 @@ int entry_open(const struct handoff_request *req, struct session_entry *ret, cha
  * tries every step. */
 int entry_close(struct session_entry *e);
 
-/* Release the fds of @e without touching the session (for a forked child's cleanup). */
+/* Release the fds and memory of @e without touching the session (for a forked child's
+ * cleanup). */
 void entry_release(struct session_entry *e);

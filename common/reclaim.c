@@ -10,9 +10,13 @@
 
 #include "common/cgroup.h"
 #include "common/cleanup.h"
+#include "common/image_store.h"
 #include "common/reclaim.h"
 #include "common/session_state.h"
 #include "common/store.h"
+
+/* A staging directory of the image store this old is left over, whatever the lock says. */
+#define STALE_STAGING_SEC (5 * 60)
 
 /* The session's cgroup name: from its record, or when that is lost, by looking. */
 static int stale_cgroup_name(int root_fd, const struct cgroup_layout *l, const char *id, char *buf)
@@ -195,6 +199,28 @@ static void unfinished_session(int root_fd, const char *id, void *data)
 		w->count++;
 }
 
+static void image_store_told(const char *what, const char *id, int result, void *data)
+{
+	struct orphan_walk *w = data;
+
+	tell(w->rep, what, id, result);
+	if (result == 0)
+		w->count++;
+}
+
+/* The image store: staging an import or removal left when it died, and the layers and blobs
+ * no image names (one that died between its renames). Never while someone holds the store's
+ * lock: an import or removal is running, and tmp/ is its. */
+static void reclaim_image_store(int store_fd, struct orphan_walk *w)
+{
+	autoclose int lock_fd = image_store_lock(store_fd, false);
+
+	if (lock_fd < 0)
+		return;
+	(void)image_store_clean_tmp(store_fd, STALE_STAGING_SEC, image_store_told, w);
+	(void)image_store_reclaim(store_fd, image_store_told, w);
+}
+
 int reclaim_orphans(int root_fd, const struct cgroup_layout *l, const struct reclaim_report *rep)
 {
 	struct orphan_walk w = {.root_fd = root_fd, .rep = rep};
@@ -216,5 +242,7 @@ int reclaim_orphans(int root_fd, const struct cgroup_layout *l, const struct rec
 		(void)for_each_entry(sessions_fd, orphan_store_session, &w);
 	if (root_fd >= 0)
 		(void)for_each_entry(root_fd, unfinished_session, &w);
+	if (store_fd >= 0)
+		reclaim_image_store(store_fd, &w);
 	return w.count;
 }

@@ -16,7 +16,9 @@ int reclaim_stale_sessions(int root_fd, const struct cgroup_layout *l,
 			   void (*reclaimed)(const char *id, int result, void *data), void *data);
 
 /* Told of each thing reclaim_orphans() removes, or fails to: @what is "cgroup", "layer"
- * (a session's store directory) or "record" (a session directory never finished). */
+ * (a session's store directory, or an image layer no image names), "record" (a session
+ * directory never finished), "blob" (of no image) or "staging" (what an image import left in
+ * the store's tmp/). */
 struct reclaim_report {
 	void (*reclaimed)(const char *what, const char *id, int result, void *data);
 	void *data;
@@ -24,6 +26,8 @@ struct reclaim_report {
 
 /* What sessions that are over left with no record to name it (the machine crashed and /run
  * was emptied, a launcher was killed): session cgroups and store directories of no live
- * session, and session directories a launcher never finished. @root_fd (may be -1) is the
+ * session, and session directories a launcher never finished. And what image imports that
+ * died left in the store: staging older than five minutes, layers and blobs no image names
+ * (only while no import or removal holds the store's lock). @root_fd (may be -1) is the
  * state directory. Returns the number of things removed. */
 int reclaim_orphans(int root_fd, const struct cgroup_layout *l, const struct reclaim_report *rep);

@@ -186,6 +186,11 @@ int session_record_format(const struct session_record *r, char **ret)
 	put_str(&b, "rhost", r->rhost);
 	put_str(&b, "image", r->image);
 	put_str(&b, "image_type", r->image_type);
+	put_str(&b, "stored_image", r->stored_image);
+	put_str(&b, "image_id", r->image_id);
+	for (size_t i = 0; i < r->n_env; i++)
+		put_str(&b, "env", r->env[i]);
+	put_str(&b, "workdir", r->workdir);
 	put_str(&b, "policy", r->policy);
 	put_str(&b, "config", r->config);
 	put_str(&b, "hostname", r->hostname);
@@ -310,7 +315,8 @@ static const struct str_key str_keys[] = {
     STR_KEY(tty),        STR_KEY(rhost),     STR_KEY(image),     STR_KEY(image_type),
     STR_KEY(policy),     STR_KEY(config),    STR_KEY(hostname),  STR_KEY(network),
     STR_KEY(rootfs),     STR_KEY(lower_dir), STR_KEY(upper_dir), STR_KEY(work_dir),
-    STR_KEY(merged_dir), STR_KEY(seccomp),   STR_KEY(scope),
+    STR_KEY(merged_dir), STR_KEY(seccomp),   STR_KEY(scope),     STR_KEY(stored_image),
+    STR_KEY(image_id),   STR_KEY(workdir),
 };
 
 static int parse_u64(const char *text, uint64_t *ret)
@@ -421,6 +427,11 @@ static int parse_line(struct session_record *r, char *line)
 			return -EPROTO;
 		return session_record_add_cgroup(r, value);
 	}
+	if (strcmp(key, "env") == 0) {
+		if (unescape(value) < 0 || !strchr(value, '=') || value[0] == '=')
+			return -EPROTO;
+		return session_record_add_env(r, value);
+	}
 	if (is_number_key(key))
 		return parse_number_key(r, key, value);
 	{
@@ -475,6 +486,9 @@ void session_record_free(struct session_record *r)
 	for (size_t i = 0; i < r->n_cgroups; i++)
 		free(r->cgroups[i]);
 	free(r->cgroups);
+	for (size_t i = 0; i < r->n_env; i++)
+		free(r->env[i]);
+	free(r->env);
 	free(r);
 }
 
@@ -512,6 +526,21 @@ int session_record_add_cgroup(struct session_record *r, const char *path)
 	if (!r->cgroups[r->n_cgroups])
 		return -ENOMEM;
 	r->n_cgroups++;
+	return 0;
+}
+
+int session_record_add_env(struct session_record *r, const char *entry)
+{
+	/* NULL-terminated, so that it can be handed on as an environment. */
+	char **grown = realloc(r->env, (r->n_env + 2) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	r->env = grown;
+	r->env[r->n_env] = strdup(entry);
+	if (!r->env[r->n_env])
+		return -ENOMEM;
+	r->env[++r->n_env] = NULL;
 	return 0;
 }
 

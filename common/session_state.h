@@ -45,8 +45,13 @@ struct session_record {
 	char *rhost;
 	char *image;
 	char *image_type;
-	char *policy; /* policy_describe() of the matching policy */
-	char *config; /* path of the config the session was made from */
+	char *stored_image; /* type "oci": the image's name in the store, "" otherwise */
+	char *image_id;     /* type "oci": its id (config digest), "" otherwise */
+	char **env;         /* the image's Env ("KEY=VALUE"), for whoever enters */
+	size_t n_env;
+	char *workdir; /* the image's WorkingDir, "" when none */
+	char *policy;  /* policy_describe() of the matching policy */
+	char *config;  /* path of the config the session was made from */
 	char *hostname;
 	char *network;
 	char *rootfs;
@@ -89,10 +94,12 @@ static inline void session_record_freep(struct session_record **r)
 	session_record_free(*r);
 }
 
-/* Append a mount / a cgroup path to @r (strings are copied). Returns 0 or -ENOMEM. */
+/* Append a mount / a cgroup path / an environment entry to @r (strings are copied). Returns 0
+ * or -ENOMEM. */
 int session_record_add_mount(struct session_record *r, const char *type, const char *source,
 			     const char *destination, bool rw, const char *propagation);
 int session_record_add_cgroup(struct session_record *r, const char *path);
+int session_record_add_env(struct session_record *r, const char *entry);
 
 /* Open /run/carrel/sessions as an O_PATH directory fd. With @create, make it (and
  * /run/carrel) root-owned 0755 when missing. Returns the fd or -errno. */

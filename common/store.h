@@ -5,6 +5,8 @@
  *   users/<user>/<image>/...         rootfs = "persistent": the writable layer, kept, with a
  *                                    "lock" its session holds (flock) while it runs
  *   volumes/<user>/<name>/_data      named volumes, kept, owned by the user
+ *   images.lock, blobs/, layers/,    the image store: see common/image_store.h
+ *   images/, tmp/
  *
  * Only sessions/ is ever removed without being asked to; users/ and volumes/ only by
  * "carrel reset" and "carrel volume rm", and never while a session uses them. */

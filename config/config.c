@@ -106,6 +106,8 @@ void cfg_free(struct cfg *c)
 	for (size_t i = 0; i < c->n_images; i++) {
 		free(c->images[i].name);
 		free(c->images[i].path);
+		free(c->images[i].oci_name);
+		free(c->images[i].oci_digest);
 	}
 	free(c->images);
 	settings_free(&c->defaults);

@@ -32,13 +32,18 @@ struct cfg_diags {
 enum cfg_image_type {
 	CFG_IMAGE_HOST, /* the host's own /, never written */
 	CFG_IMAGE_DIR,  /* a root-owned directory tree used as the read-only lower layer */
+	CFG_IMAGE_OCI,  /* an image in carrel's store (carrel image import): its layers */
 };
 
 struct cfg_image {
 	char *name;
 	enum cfg_image_type type;
-	char *path; /* CFG_IMAGE_DIR: absolute path; NULL otherwise */
-	int line;   /* 0 for the built-in image "host" */
+	char *path;       /* CFG_IMAGE_DIR: absolute path; NULL otherwise */
+	char *oci_name;   /* CFG_IMAGE_OCI: the stored image's name ("name", default @name), or
+			   * NULL when it is chosen by digest */
+	char *oci_digest; /* CFG_IMAGE_OCI: "sha256:<64 hex>" of its config (its id) or
+			   * manifest, when chosen by "digest"; NULL otherwise */
+	int line;         /* 0 for the built-in image "host" */
 };
 
 enum cfg_network {

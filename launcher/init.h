@@ -37,6 +37,7 @@ struct init_state {
 	int events_fd;     /* the event log, opened before the pivot */
 	char user[64];     /* for the "end" event */
 	int layer_lock_fd; /* a persistent layer's lock: kept open, never used */
+	int image_lock_fd; /* the stored image's record lock (LOCK_SH): kept open, never used */
 	uint64_t linger_sec;
 	uint64_t idle_sec;
 	uint64_t stop_sec;

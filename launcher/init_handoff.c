@@ -50,7 +50,8 @@ static int keep_fds(const struct init_state *s)
 {
 	const int fds[] = {s->caller_pidfd,      s->lock_fd,    s->state_root_fd,
 			   s->host_cgroupns_fd,  s->control_fd, s->layer_fd,
-			   s->store_sessions_fd, s->events_fd,  s->layer_lock_fd};
+			   s->store_sessions_fd, s->events_fd,  s->layer_lock_fd,
+			   s->image_lock_fd};
 	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds) && r == 0; i++)

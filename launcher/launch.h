@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "common/cgroup.h"
+#include "common/image_record.h"
 #include "common/session_state.h"
 
 struct cfg;
@@ -39,7 +40,7 @@ struct report_mount {
  * pipe; the launcher reads it after. */
 struct launch_report {
 	char error[400];
-	char lower_dir[512];
+	char lower_dir[16384]; /* an image of many layers: every layer's path */
 	char upper_dir[600];
 	char work_dir[600];
 	char merged_dir[256];
@@ -62,8 +63,12 @@ struct launch_ctx {
 	int layer_lock_fd;    /* a persistent layer's lock, held by init */
 	int layer_fd;         /* the layer directory, kept by init for carrel diff */
 	int init_program_fd;  /* carrel-init, to exec once the sandbox is built */
-	int caller_pidfd;     /* the login process: when it is gone, the session ends */
-	int host_cgroupns_fd; /* for init to leave its cgroups at the end */
+	/* An image of type "oci" (launcher/ociimage.h); NULL otherwise. */
+	struct image_record *oci_image;
+	struct image_exec oci_exec; /* its Env and WorkingDir */
+	int image_lock_fd;          /* its record locked shared, held by init */
+	int caller_pidfd;           /* the login process: when it is gone, the session ends */
+	int host_cgroupns_fd;       /* for init to leave its cgroups at the end */
 	struct cgroup_layout cgroups;
 	char cgroup_name[CGROUP_NAME_MAX]; /* "user-<uid>/<id>" */
 	int cgroup_fd;                     /* for CLONE_INTO_CGROUP on pure cgroup v2, else -1 */

@@ -28,6 +28,7 @@
 #include "launcher/caps.h"
 #include "launcher/init_handoff.h"
 #include "launcher/launch.h"
+#include "launcher/ociimage.h"
 #include "launcher/record.h"
 #include "launcher/shared.h"
 #include "launcher/spawn.h"
@@ -223,6 +224,17 @@ static int step_join_shared(struct launch_ctx *c)
 	return r;
 }
 
+/* An image of type "oci": found and locked in the store before anything is made. */
+static int step_resolve_image(struct launch_ctx *c)
+{
+	char why[400];
+	int r = ociimage_resolve(c, why, sizeof(why));
+
+	if (r < 0)
+		return fail(r == -ENOMEM ? r : -EINVAL, "%s", why);
+	return 0;
+}
+
 static int step_make_session_dir(struct launch_ctx *c)
 {
 	int r;
@@ -352,6 +364,7 @@ int main(int argc, char **argv)
 	    .layer_lock_fd = -1,
 	    .layer_fd = -1,
 	    .init_program_fd = -1,
+	    .image_lock_fd = -1,
 	    .cgroup_fd = -1,
 	};
 	int r;
@@ -379,6 +392,8 @@ int main(int argc, char **argv)
 		printf("ok %s %d\n", c.id, (int)c.init_pid);
 		return 0;
 	}
+	if (r >= 0)
+		r = step_resolve_image(&c);
 	if (r >= 0)
 		r = step_make_session_dir(&c);
 	if (r >= 0)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/overlay.h"
 #include "common/syscalls.h"
 #include "launcher/mounts.h"
 
@@ -37,10 +38,24 @@ static int configure(int fs_fd, const char *option)
 	return r < 0 ? -errno : 0;
 }
 
+/* The created filesystem of @fs_fd, mounted with @attrs on @target_fd. */
+static int attach(int fs_fd, unsigned attrs, int target_fd)
+{
+	autoclose int mnt_fd = -1;
+
+	mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, attrs);
+	if (mnt_fd < 0)
+		return -errno;
+	if (move_mount(mnt_fd, "", target_fd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return -errno;
+	return take_fd(mnt_fd);
+}
+
 int mounts_new(const char *fstype, const char *source, const char *const *options, unsigned attrs,
 	       int target_fd)
 {
-	autoclose int fs_fd = -1, mnt_fd = -1;
+	autoclose int fs_fd = -1;
 	int r;
 
 	assert(target_fd >= 0);
@@ -57,13 +72,26 @@ int mounts_new(const char *fstype, const char *source, const char *const *option
 	}
 	if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return -errno;
-	mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, attrs);
-	if (mnt_fd < 0)
+	return attach(fs_fd, attrs, target_fd);
+}
+
+int mounts_overlay(const int *lower_fds, size_t n, const char *upper, const char *work,
+		   unsigned attrs, int target_fd)
+{
+	autoclose int fs_fd = -1;
+	int r;
+
+	assert(target_fd >= 0 && n > 0);
+
+	fs_fd = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs_fd < 0)
 		return -errno;
-	if (move_mount(mnt_fd, "", target_fd, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "source", "carrel", 0) < 0)
 		return -errno;
-	return take_fd(mnt_fd);
+	r = overlay_configure(fs_fd, lower_fds, n, upper, work);
+	if (r < 0)
+		return r;
+	return attach(fs_fd, attrs, target_fd);
 }
 
 static int bind_with(int src_fd, int target_fd, unsigned attrs, bool recursive,

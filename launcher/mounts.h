@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Make every mount of the caller's (new) mount namespace a slave of the host's: nothing
  * mounted in the session propagates to the host, ever. Host mount events still reach the old
@@ -17,6 +18,13 @@ int mounts_make_slave(void);
  * it to work below it) or -errno. */
 int mounts_new(const char *fstype, const char *source, const char *const *options, unsigned attrs,
 	       int target_fd);
+
+/* Make an overlayfs of the layers open at @lower_fds (top first), with @upper and @work (paths,
+ * may be /proc/self/fd/N/...), with @attrs, and attach it on @target_fd. Any number of layers
+ * the kernel takes (common/overlay.h). Returns an fd for the root of the new mount or
+ * -errno (-E2BIG: too many layers). */
+int mounts_overlay(const int *lower_fds, size_t n, const char *upper, const char *work,
+		   unsigned attrs, int target_fd);
 
 /* Bind what @src_fd refers to (a directory, or a file of any type) onto @target_fd (the same
  * kind), with @attrs set on the new mount, and on every submount when @recursive. The new

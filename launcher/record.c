@@ -51,6 +51,20 @@ static int fill_identity(struct session_record *r, const struct launch_ctx *c)
 	return e ? -ENOMEM : 0;
 }
 
+/* A stored image: which one, and what a login takes from its config. */
+static int fill_image(struct session_record *r, const struct launch_ctx *c)
+{
+	const struct image_record *img = c->oci_image;
+	int e = 0;
+
+	e |= dup_into(&r->stored_image, img ? img->name : "");
+	e |= dup_into(&r->image_id, img ? img->config.digest : "");
+	e |= dup_into(&r->workdir, img ? c->oci_exec.workdir : "");
+	for (size_t i = 0; img && i < c->oci_exec.n_env && !e; i++)
+		e |= session_record_add_env(r, c->oci_exec.env[i]);
+	return e ? -ENOMEM : 0;
+}
+
 static int fill_sandbox(struct session_record *r, const struct launch_ctx *c)
 {
 	const struct launch_report *rep = c->report;
@@ -92,6 +106,8 @@ int record_write(struct launch_ctx *c)
 	if (!r)
 		return -ENOMEM;
 	rr = fill_identity(r, c);
+	if (rr >= 0)
+		rr = fill_image(r, c);
 	if (rr >= 0)
 		rr = fill_sandbox(r, c);
 	if (rr < 0)

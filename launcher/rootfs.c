@@ -4,7 +4,9 @@
  * 1. Nothing the session writes reaches an image: every image directory is only ever a lower
  *    layer of an overlay, or bound read-only when it cannot be one.
  * 2. Image directories are opened once and checked on the fd (root-owned, not writable by
- *    group or others); overlayfs is handed that fd's /proc/self/fd path, never the name.
+ *    group or others); overlayfs is handed that fd's /proc/self/fd path, never the name. An
+ *    image of type "oci" is its layers in the store, each opened and checked the same way,
+ *    top first as the overlay's lower stack.
  * 3. For the image "host", each further real filesystem of the host (a separate /usr, /var,
  *    /home, /srv, ...) gets an overlay of its own over the same tmpfs, so the whole host tree
  *    is visible and writable inside but no write goes through to the host. */
@@ -12,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -27,6 +30,7 @@
 #include "launcher/launch.h"
 #include "launcher/layer.h"
 #include "launcher/mounts.h"
+#include "launcher/ociimage.h"
 #include "launcher/rootfs.h"
 
 /* Host filesystems that are not part of the image: kernel interfaces, volatile and
@@ -69,17 +73,16 @@ static int open_image_dir(const char *path, struct launch_report *report)
 	return image_open_dir(path, report->error, sizeof(report->error));
 }
 
-static int mount_overlay(int lower_fd, int layer_fd, const char *name, int target_fd)
+static int mount_overlay(const int *lower_fds, size_t n, int layer_fd, const char *name,
+			 int target_fd)
 {
-	char lower[64], upper[600], work[600];
+	char upper[600], work[600];
 	const char *sep = name[0] ? "/" : "";
-	const char *options[] = {lower, upper, work, NULL};
 
-	snprintf(lower, sizeof(lower), "lowerdir=/proc/self/fd/%d", lower_fd);
-	snprintf(upper, sizeof(upper), "upperdir=/proc/self/fd/%d/%s%supper", layer_fd, name, sep);
-	snprintf(work, sizeof(work), "workdir=/proc/self/fd/%d/%s%swork", layer_fd, name, sep);
+	snprintf(upper, sizeof(upper), "/proc/self/fd/%d/%s%supper", layer_fd, name, sep);
+	snprintf(work, sizeof(work), "/proc/self/fd/%d/%s%swork", layer_fd, name, sep);
 	/* nodev: device nodes in an image never open; the session's /dev is its own. */
-	return mounts_new("overlay", "carrel", options, MOUNT_ATTR_NODEV, target_fd);
+	return mounts_overlay(lower_fds, n, upper, work, MOUNT_ATTR_NODEV, target_fd);
 }
 
 struct submount_walk {
@@ -109,7 +112,7 @@ static int add_submount(const struct mountinfo_entry *e, void *data)
 	if (r < 0)
 		return report_fail(w->c->report, r, "cannot prepare a layer for '%s'",
 				   e->mount_point);
-	mnt_fd = mount_overlay(lower_fd, w->layer_fd, name, target_fd);
+	mnt_fd = mount_overlay(&lower_fd, 1, w->layer_fd, name, target_fd);
 	if (mnt_fd >= 0) {
 		report_mount(w->c->report, "overlay", e->mount_point, e->mount_point, true);
 		return 0;
@@ -151,12 +154,69 @@ static void report_layers(struct launch_ctx *c, const char *lower)
 	report_mount(r, "overlay", lower, "/", true);
 }
 
+/* The image's layers, top first: the host's /, a directory, or a stored image's layers. */
+struct lowers {
+	int *fds;
+	size_t n;
+	char path[sizeof(((struct launch_report *)0)->lower_dir)];
+};
+
+static void close_lowers(struct lowers *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		(void)close(l->fds[i]);
+	free(l->fds);
+}
+
+static int open_lowers(struct launch_ctx *c, struct lowers *l)
+{
+	const struct cfg_image *image = c->profile->image;
+	size_t n = image->type == CFG_IMAGE_OCI ? c->oci_image->n_layers : 1;
+	int r;
+
+	l->fds = calloc(n, sizeof(*l->fds));
+	if (!l->fds)
+		return report_fail(c->report, -ENOMEM, "cannot open the image");
+	if (image->type == CFG_IMAGE_OCI) {
+		r = ociimage_open_layers(c, l->fds, l->path, sizeof(l->path));
+		if (r < 0)
+			return report_fail(c->report, r, "cannot open the layers of image '%s'",
+					   image->name);
+		l->n = (size_t)r;
+		return 0;
+	}
+	snprintf(l->path, sizeof(l->path), "%s", image->type == CFG_IMAGE_HOST ? "/" : image->path);
+	r = image->type == CFG_IMAGE_HOST ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
+					  : open_image_dir(image->path, c->report);
+	if (r < 0)
+		return image->type == CFG_IMAGE_HOST
+			   ? report_fail(c->report, -errno, "cannot open /")
+			   : r;
+	l->fds[0] = r;
+	l->n = 1;
+	return 0;
+}
+
+/* Every further filesystem of the host gets its overlay too, and the store is hidden. */
+static int add_host_mounts(struct launch_ctx *c, int root_fd, int layer_fd)
+{
+	struct submount_walk w = {.c = c, .root_fd = root_fd, .layer_fd = layer_fd};
+	int r;
+
+	r = mountinfo_foreach(add_submount, &w);
+	if (r < 0)
+		return c->report->error[0] ? r : report_fail(c->report, r, "cannot read mountinfo");
+	r = mask_state_dir(c, root_fd);
+	if (r < 0)
+		return report_fail(c->report, r, "cannot hide /var/lib/carrel");
+	return 0;
+}
+
 int rootfs_build(struct launch_ctx *c)
 {
 	const struct cfg_image *image = c->profile->image;
-	bool is_host = image->type == CFG_IMAGE_HOST;
-	const char *lower = is_host ? "/" : image->path;
-	autoclose int layer_fd = -1, lower_fd = -1, merged_fd = -1, root_fd = -1;
+	autoclose int layer_fd = -1, merged_fd = -1, root_fd = -1;
+	struct lowers l = {0};
 	int r;
 
 	layer_fd = layer_open(c);
@@ -166,30 +226,27 @@ int rootfs_build(struct launch_ctx *c)
 	r = c->layer_fd < 0 ? -errno : layer_make_dirs(layer_fd, "");
 	if (r < 0)
 		return report_fail(c->report, r, "cannot prepare the writable layer");
-	lower_fd = is_host ? open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)
-			   : open_image_dir(image->path, c->report);
-	if (lower_fd < 0)
-		return is_host ? report_fail(c->report, -errno, "cannot open /") : lower_fd;
 	merged_fd = openat(c->session_dir_fd, SESSION_MERGED_DIR,
 			   O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (merged_fd < 0)
 		return report_fail(c->report, -errno, "cannot open the session's mount point");
-	root_fd = mount_overlay(lower_fd, layer_fd, "", merged_fd);
-	if (root_fd < 0)
-		return report_fail(c->report, root_fd,
-				   "cannot mount the overlay root over image '%s'", image->name);
-	report_layers(c, lower);
-	if (is_host) {
-		struct submount_walk w = {.c = c, .root_fd = root_fd, .layer_fd = layer_fd};
-
-		r = mountinfo_foreach(add_submount, &w);
-		if (r < 0)
-			return c->report->error[0]
-				   ? r
-				   : report_fail(c->report, r, "cannot read mountinfo");
-		r = mask_state_dir(c, root_fd);
-		if (r < 0)
-			return report_fail(c->report, r, "cannot hide /var/lib/carrel");
+	r = open_lowers(c, &l);
+	if (r >= 0) {
+		root_fd = mount_overlay(l.fds, l.n, layer_fd, "", merged_fd);
+		if (root_fd == -E2BIG)
+			r = report_refuse(
+			    c->report, root_fd,
+			    "image '%s' has %zu layers: too many for one overlay mount",
+			    image->name, l.n);
+		else if (root_fd < 0)
+			r = report_fail(c->report, root_fd,
+					"cannot mount the overlay root over image '%s'",
+					image->name);
 	}
-	return take_fd(root_fd);
+	if (r >= 0)
+		report_layers(c, l.path);
+	close_lowers(&l);
+	if (r >= 0 && image->type == CFG_IMAGE_HOST)
+		r = add_host_mounts(c, root_fd, layer_fd);
+	return r < 0 ? r : take_fd(root_fd);
 }

@@ -79,6 +79,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	    .store_sessions_fd = -1,
 	    .events_fd = -1,
 	    .layer_lock_fd = -1,
+	    .image_lock_fd = -1,
 	};
 	char control_path[sizeof(c->session_path) + 16];
 	int null_fd, r;
@@ -132,6 +133,8 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	c->session_dir_fd = -1;
 	s.layer_fd = c->layer_fd;
 	s.layer_lock_fd = c->layer_lock_fd;
+	/* Held for the session's life: "carrel image rm" needs it exclusively. */
+	s.image_lock_fd = c->image_lock_fd;
 	if (write(ready_fd, "r", 1) != 1)
 		_exit(1);
 	(void)close(ready_fd);

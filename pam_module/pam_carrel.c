@@ -96,11 +96,15 @@ static int start_session(pam_handle_t *pamh, const struct module_args *args,
 	return 0;
 }
 
-/* Keep the session with the PAM handle and tell the session's programs its id. */
+/* Keep the session with the PAM handle and tell the session's programs its id, and the
+ * environment of its image (sshd, login and su hand the PAM environment to the shell). */
 static int publish(pam_handle_t *pamh, struct session_entry *e)
 {
 	char env[64];
 
+	for (size_t i = 0; e->env && e->env[i]; i++)
+		if (pam_putenv(pamh, e->env[i]) != PAM_SUCCESS)
+			return -ENOMEM;
 	snprintf(env, sizeof(env), "CARREL_SESSION=%s", e->id);
 	if (pam_putenv(pamh, env) != PAM_SUCCESS)
 		return -ENOMEM;

@@ -5,9 +5,9 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev
-	libseccomp-dev"
+	libseccomp-dev libarchive-dev libssl-dev"
 test_pkgs="libcmocka-dev openssh-server openssh-client busybox-static util-linux login bsdutils
-	procps iproute2 passwd jq"
+	procps iproute2 passwd jq attr skopeo"
 
 want=""
 for set in "$@"; do

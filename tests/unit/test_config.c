@@ -365,7 +365,8 @@ static void errors_come_in_line_order(void **state)
 		    3);
 	assert_diag(0, 1, "unknown key 'user' in policy #1");
 	assert_diag(1, 2, "unknown key 'whatever'");
-	assert_diag(2, 3, "key 'type' in image 'lab': expected \"host\" or \"dir\", got \"disk\"");
+	assert_diag(
+	    2, 3, "key 'type' in image 'lab': expected \"host\", \"dir\" or \"oci\", got \"disk\"");
 }
 
 static void too_many_errors_keep_the_first_lines(void **state)
@@ -402,8 +403,9 @@ static void control_characters_in_messages_are_scrubbed(void **state)
 static void image_type_is_required_and_known(void **state)
 {
 	image_fail("lab = { path = \"/srv/lab\"; };", "image 'lab': missing 'type'");
-	image_fail("lab = { type = 1; };",
-		   "key 'type' in image 'lab': expected \"host\" or \"dir\", got an integer");
+	image_fail(
+	    "lab = { type = 1; };",
+	    "key 'type' in image 'lab': expected \"host\", \"dir\" or \"oci\", got an integer");
 }
 
 static void dir_image_needs_an_absolute_path(void **state)
@@ -427,6 +429,64 @@ static void host_image_takes_no_path(void **state)
 static void host_image_cannot_be_a_dir(void **state)
 {
 	image_fail("host = { type = \"dir\"; path = \"/srv/x\"; };",
+		   "the built-in image 'host' can only have type \"host\"");
+}
+
+#define DIGEST_A "sha256:2a36a577e298e94b17a6a35db704e7c4fa89fbd278025fff8f6865c091a58942"
+
+static void oci_image_defaults_to_its_own_name_in_the_store(void **state)
+{
+	struct cfg *c = parse_ok("images = { lab = { type = \"oci\"; }; };\n"
+				 "defaults = { image = \"lab\"; };\n");
+	const struct cfg_image *img = cfg_image_find(c, "lab");
+
+	assert_non_null(img);
+	assert_int_equal(img->type, CFG_IMAGE_OCI);
+	assert_string_equal(cfg_image_type_name(img->type), "oci");
+	assert_string_equal(img->oci_name, "lab");
+	assert_null(img->oci_digest);
+	assert_null(img->path);
+	assert_ptr_equal(c->defaults.image, img);
+	cfg_free(c);
+}
+
+static void oci_image_names_a_stored_image_or_a_digest(void **state)
+{
+	struct cfg *c = parse_ok("images = {\n"
+				 "  web = { type = \"oci\"; name = \"nginx-1.25\"; };\n"
+				 "  pin = { type = \"oci\"; digest = \"" DIGEST_A "\"; };\n"
+				 "};\n");
+
+	assert_string_equal(cfg_image_find(c, "web")->oci_name, "nginx-1.25");
+	assert_null(cfg_image_find(c, "web")->oci_digest);
+	assert_null(cfg_image_find(c, "pin")->oci_name);
+	assert_string_equal(cfg_image_find(c, "pin")->oci_digest, DIGEST_A);
+	cfg_free(c);
+}
+
+static void oci_image_keys_are_checked(void **state)
+{
+	image_fail("lab = { type = \"oci\"; name = \"a/b\"; };",
+		   "key 'name' in image 'lab': \"a/b\" is not an image name");
+	image_fail("lab = { type = \"oci\"; name = \"..\"; };", "is not an image name");
+	image_fail("lab = { type = \"oci\"; name = 3; };", "expected a string, got an integer");
+	image_fail("lab = { type = \"oci\"; digest = \"sha256:../../etc\"; };",
+		   "key 'digest' in image 'lab': \"sha256:../../etc\" is not a digest");
+	image_fail("lab = { type = \"oci\"; digest = \"sha512:abc\"; };", "is not a digest");
+	/* upper case hex is not how digests are written */
+	image_fail(
+	    "lab = { type = \"oci\"; digest = "
+	    "\"sha256:2A36A577E298E94B17A6A35DB704E7C4FA89FBD278025FFF8F6865C091A58942\"; };",
+	    "is not a digest");
+	image_fail("lab = { type = \"oci\"; name = \"x\"; digest = \"" DIGEST_A "\"; };",
+		   "image 'lab': give 'name' or 'digest', not both");
+	image_fail("lab = { type = \"oci\"; path = \"/srv/lab\"; };",
+		   "image 'lab': 'path' is not allowed for type \"oci\"");
+	image_fail("lab = { type = \"dir\"; path = \"/srv/lab\"; name = \"x\"; };",
+		   "image 'lab': 'name' is not allowed for type \"dir\"");
+	image_fail("lab = { type = \"host\"; digest = \"" DIGEST_A "\"; };",
+		   "image 'lab': 'digest' is not allowed for type \"host\"");
+	image_fail("host = { type = \"oci\"; };",
 		   "the built-in image 'host' can only have type \"host\"");
 }
 
@@ -1793,6 +1853,9 @@ int main(void)
 	    cmocka_unit_test(host_image_takes_no_path),
 	    cmocka_unit_test(host_image_cannot_be_a_dir),
 	    cmocka_unit_test(image_names_are_checked),
+	    cmocka_unit_test(oci_image_defaults_to_its_own_name_in_the_store),
+	    cmocka_unit_test(oci_image_names_a_stored_image_or_a_digest),
+	    cmocka_unit_test(oci_image_keys_are_checked),
 	    cmocka_unit_test(unknown_key_in_image_is_reported),
 	    cmocka_unit_test(undefined_image_is_reported),
 	    cmocka_unit_test(network_must_be_host_or_none),

@@ -123,7 +123,11 @@ static struct session_record *filled_record(void)
 	r->tty = dup_or_fail("/dev/pts/3");
 	r->rhost = dup_or_fail("10.0.0.1");
 	r->image = dup_or_fail("lab");
-	r->image_type = dup_or_fail("dir");
+	r->image_type = dup_or_fail("oci");
+	r->stored_image = dup_or_fail("lab-1.2");
+	r->image_id =
+	    dup_or_fail("sha256:2a36a577e298e94b17a6a35db704e7c4fa89fbd278025fff8f6865c091a58942");
+	r->workdir = dup_or_fail("/opt/app");
 	r->policy = dup_or_fail("#2 'lab=x' (carrel.conf:10)");
 	r->config = dup_or_fail("/etc/carrel/carrel.conf");
 	r->hostname = dup_or_fail("bob-carrel");
@@ -144,6 +148,9 @@ static struct session_record *filled_record(void)
 	assert_int_equal(session_record_add_mount(r, "tmpfs", "", "/t\tmp", true, ""), 0);
 	assert_int_equal(session_record_add_cgroup(r, "/sys/fs/cgroup/carrel/" ID_B), 0);
 	assert_int_equal(session_record_add_cgroup(r, "/sys/fs/cgroup/with\ttab\\and\nnewline"), 0);
+	assert_int_equal(session_record_add_env(r, "PATH=/usr/local/bin:/usr/bin:/bin"), 0);
+	assert_int_equal(session_record_add_env(r, "GREETING=hello world=1"), 0);
+	assert_int_equal(session_record_add_env(r, "ODD=a\tb\\c\nd"), 0);
 	return r;
 }
 
@@ -160,6 +167,13 @@ static void assert_records_equal(const struct session_record *a, const struct se
 	assert_string_equal(a->rhost, b->rhost);
 	assert_string_equal(a->image, b->image);
 	assert_string_equal(a->image_type, b->image_type);
+	assert_string_equal(a->stored_image, b->stored_image);
+	assert_string_equal(a->image_id, b->image_id);
+	assert_string_equal(a->workdir, b->workdir);
+	assert_int_equal(a->n_env, b->n_env);
+	for (size_t i = 0; i < a->n_env; i++)
+		assert_string_equal(a->env[i], b->env[i]);
+	assert_null(b->env[b->n_env]);
 	assert_string_equal(a->policy, b->policy);
 	assert_string_equal(a->config, b->config);
 	assert_string_equal(a->hostname, b->hostname);
@@ -198,6 +212,7 @@ static void format_then_parse_gives_the_same_record(void **state)
 	assert_non_null(back);
 	assert_int_equal(back->n_mounts, 3);
 	assert_int_equal(back->n_cgroups, 2);
+	assert_int_equal(back->n_env, 3);
 	assert_records_equal(r, back);
 	session_record_free(back);
 	session_record_free(r);
@@ -227,8 +242,10 @@ static void format_writes_one_line_per_value(void **state)
 		line = end + 1;
 	}
 	assert_int_equal(mounts, r->n_mounts);
-	/* 28 single keys (limits only when set: none here), then mounts and cgroups */
-	assert_int_equal(lines, 28 + r->n_mounts + r->n_cgroups);
+	/* 31 single keys (limits only when set: none here), then mounts, cgroups and env */
+	assert_int_equal(lines, 31 + r->n_mounts + r->n_cgroups + r->n_env);
+	assert_non_null(strstr(text, "\nenv=GREETING=hello world=1\n"));
+	assert_non_null(strstr(text, "\nenv=ODD=a\\tb\\\\c\\nd\n"));
 	assert_non_null(strstr(text, "\nuser=bob\\tthe\\\\builder\n"));
 	assert_non_null(strstr(text, "\nhome=/home/bob\\nsecond line\n"));
 	session_record_free(r);
@@ -246,6 +263,27 @@ static void parse_accepts_a_minimal_record(void **state)
 	assert_int_equal(r->uid, 0);
 	assert_int_equal(r->n_mounts, 0);
 	assert_int_equal(r->n_cgroups, 0);
+	/* A record of a session on an image that is not a stored one, or from before them. */
+	assert_null(r->stored_image);
+	assert_null(r->image_id);
+	assert_null(r->workdir);
+	assert_int_equal(r->n_env, 0);
+	assert_null(r->env);
+	session_record_free(r);
+}
+
+static void parse_refuses_an_env_entry_that_is_no_assignment(void **state)
+{
+	struct session_record *r = NULL;
+
+	assert_int_equal(session_record_parse(MINIMAL_RECORD "env=NOEQUALS\n", &r), -EPROTO);
+	assert_int_equal(session_record_parse(MINIMAL_RECORD "env==value\n", &r), -EPROTO);
+	assert_int_equal(session_record_parse(MINIMAL_RECORD "env=A=\\q\n", &r), -EPROTO);
+	assert_int_equal(session_record_parse(MINIMAL_RECORD "env=EMPTY=\nenv=A=b=c\n", &r), 0);
+	assert_int_equal(r->n_env, 2);
+	assert_string_equal(r->env[0], "EMPTY=");
+	assert_string_equal(r->env[1], "A=b=c");
+	assert_null(r->env[2]);
 	session_record_free(r);
 }
 
@@ -805,6 +843,7 @@ int main(void)
 	    cmocka_unit_test(confinement_and_limits_survive_a_round_trip),
 	    cmocka_unit_test(parse_accepts_a_minimal_record),
 	    cmocka_unit_test(parse_ignores_unknown_keys),
+	    cmocka_unit_test(parse_refuses_an_env_entry_that_is_no_assignment),
 	    cmocka_unit_test(parse_keeps_empty_mount_fields),
 	    cmocka_unit_test(parse_refuses_a_line_without_equals),
 	    cmocka_unit_test(parse_refuses_bad_numbers),
