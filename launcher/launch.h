@@ -21,7 +21,8 @@ struct launch_args {
 	const char *rhost;
 	bool syslog;
 	bool debug;
-	char **argv; /* our own, to retitle the init (see spawn.c) */
+	const char *pause_at; /* --pause-at STEP: see pause_point() */
+	char **argv;          /* our own, to retitle the init (see spawn.c) */
 	int argc;
 };
 
@@ -92,3 +93,7 @@ void report_last_propagation(struct launch_report *r, const char *propagation);
 /* Like report_fail(), for a refusal whose message says everything: no errno text. */
 int report_refuse(struct launch_report *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* With --pause-at @step, stop this process (SIGSTOP) here: crash tests kill each piece at each
+ * step of making a session and check that nothing is left behind. */
+void pause_point(const struct launch_args *a, const char *step);

@@ -53,25 +53,25 @@ static int __attribute__((format(printf, 2, 3))) fail(int r, const char *fmt, ..
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: carrel-launch [--config FILE] [--service NAME] [--tty TTY]\n"
-		     "                     [--rhost HOST] [--syslog] [--debug] --user USER\n"
+		     "                     [--rhost HOST] [--syslog] [--debug] [--pause-at STEP]\n"
+		     "                     --user USER\n"
 		     "\n"
 		     "Builds the sandbox of one login session for USER as carrel.conf says, and\n"
 		     "prints \"ok <session id> <init pid>\" or \"error <reason>\". It is run by\n"
-		     "pam_carrel.so and by 'carrel run', as root; see carrel-launch(8).\n");
+		     "pam_carrel.so and by 'carrel run', as root; see carrel-launch(8).\n"
+		     "\n"
+		     "  --pause-at STEP  for crash tests: stop (SIGSTOP) at STEP, one of decided,\n"
+		     "                   state, cgroups, sandbox, ready, recorded\n");
 }
 
 static int parse_args(int argc, char **argv, struct launch_args *a)
 {
 	static const struct option options[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"service", required_argument, NULL, 's'},
-	    {"tty", required_argument, NULL, 't'},
-	    {"rhost", required_argument, NULL, 'r'},
-	    {"syslog", no_argument, NULL, 'S'},
-	    {"debug", no_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {},
+	    {"config", required_argument, NULL, 'c'},  {"user", required_argument, NULL, 'u'},
+	    {"service", required_argument, NULL, 's'}, {"tty", required_argument, NULL, 't'},
+	    {"rhost", required_argument, NULL, 'r'},   {"syslog", no_argument, NULL, 'S'},
+	    {"debug", no_argument, NULL, 'd'},         {"pause-at", required_argument, NULL, 'P'},
+	    {"help", no_argument, NULL, 'h'},          {},
 	};
 	int opt;
 
@@ -98,6 +98,9 @@ static int parse_args(int argc, char **argv, struct launch_args *a)
 			break;
 		case 'd':
 			a->debug = true;
+			break;
+		case 'P':
+			a->pause_at = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -382,6 +385,7 @@ int main(int argc, char **argv)
 	r = step_check_caps();
 	if (r >= 0)
 		r = step_decide(&c);
+	pause_point(&args, "decided");
 	if (r >= 0)
 		r = step_watch_caller(&c);
 	if (r >= 0)
@@ -396,12 +400,15 @@ int main(int argc, char **argv)
 		r = step_resolve_image(&c);
 	if (r >= 0)
 		r = step_make_session_dir(&c);
+	pause_point(&args, "state");
 	if (r >= 0)
 		r = step_make_cgroups(&c);
+	pause_point(&args, "cgroups");
 	if (r >= 0)
 		r = step_start_init(&c);
 	if (r >= 0)
 		r = step_write_record(&c);
+	pause_point(&args, "recorded");
 	if (r < 0) {
 		undo(&c);
 		failure[strcspn(failure, "\n")] = '\0';

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "launcher/launch.h"
@@ -50,4 +51,10 @@ int report_refuse(struct launch_report *r, int err, const char *fmt, ...)
 	vsnprintf(r->error, sizeof(r->error), fmt, ap);
 	va_end(ap);
 	return err < 0 ? err : -EINVAL;
+}
+
+void pause_point(const struct launch_args *a, const char *step)
+{
+	if (a->pause_at && strcmp(a->pause_at, step) == 0)
+		(void)raise(SIGSTOP);
 }

@@ -121,6 +121,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	/* Before the pivot: afterwards /var/lib/carrel is the session's, not the host's. */
 	s.store_sessions_fd = open_store_sessions();
 	s.events_fd = events_open();
+	pause_point(c->args, "sandbox");
 	if (r >= 0)
 		r = sandbox_build(c);
 	if (r < 0) {
@@ -131,6 +132,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	}
 	(void)close(c->session_dir_fd);
 	c->session_dir_fd = -1;
+	pause_point(c->args, "ready");
 	s.layer_fd = c->layer_fd;
 	s.layer_lock_fd = c->layer_lock_fd;
 	/* Held for the session's life: "carrel image rm" needs it exclusively. */
