@@ -25,10 +25,20 @@ WARN      = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmiss
 CFLAGS   ?= -O2 -g
 BASE      = -std=gnu11 -fPIC -fvisibility=hidden -MMD -MP -fstack-protector-strong $(WARN)
 HARDEN_LD = -Wl,-z,relro,-z,now -Wl,--as-needed
+# make SANITIZE=1 ...: AddressSanitizer and UBSan, in build/san/ (BUILD overrides). Code that
+# runs inside other programs or must be static is never instrumented, and is built a second
+# time without sanitizers in $(PLAIN): the PAM module (ASan cannot be loaded into an sshd not
+# built with it) and carrel-init (static; ASan cannot be linked statically).
 ifeq ($(SANITIZE),1)
-BASE     += -fsanitize=address,undefined -fno-omit-frame-pointer
-HARDEN_LD += -fsanitize=address,undefined
+BUILD    ?= build/san
+SAN       = -fsanitize=address,undefined -fno-omit-frame-pointer
+PLAIN    := $(BUILD)/plain
+else
+BUILD    ?= build
+SAN       =
+PLAIN    := $(BUILD)
 endif
+B := $(BUILD)
 
 # Libraries are looked up when a recipe runs, not when make parses this file, so that
 # "make check" on a fresh machine can install them first.
@@ -50,23 +60,25 @@ Q = @
 say = @printf '  %-6s %s\n'
 endif
 
-obj = $(patsubst %.c,build/%.o,$(1))
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+plain_obj = $(patsubst %.c,$(PLAIN)/%.o,$(1))
 
 COMMON_OBJ   := $(call obj,$(wildcard common/*.c config/*.c))
-MODULE_OBJ   := $(call obj,$(wildcard pam_module/*.c))
+MODULE_OBJ   := $(call plain_obj,$(wildcard pam_module/*.c))
 LAUNCHER_OBJ := $(call obj,$(filter-out launcher/main.c launcher/init_main.c,$(wildcard launcher/*.c)))
 ADMIN_OBJ    := $(call obj,$(filter-out admin/main.c,$(wildcard admin/*.c)))
 IMAGE_OBJ    := $(call obj,$(wildcard image/*.c))
-UNIT_TESTS   := $(patsubst tests/unit/%.c,build/tests/unit/%,$(wildcard tests/unit/test_*.c))
-PAM_HARNESS  := build/tests/pam/pam_harness
+UNIT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
+PAM_HARNESS  := $(B)/tests/pam/pam_harness
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_REPLAYS := $(patsubst %,build/tests/fuzz/replay_%,$(FUZZ_TARGETS))
+FUZZ_REPLAYS := $(patsubst %,$(B)/tests/fuzz/replay_%,$(FUZZ_TARGETS))
 # The escape suite's probe runs inside sessions on any image, busybox ones too: static.
-SECURITY_PROBE := build/tests/security/probe
+SECURITY_PROBE := $(B)/tests/security/probe
 
-PROGRAMS := build/pam_carrel.so build/carrel-launch build/carrel-init build/carrel
+PROGRAMS := $(B)/pam_carrel.so $(B)/carrel-launch $(B)/carrel-init $(B)/carrel
 
 .PHONY: all check check-all check-unit check-pam check-integration check-security check-images \
+	check-sanitize check-docs check-package deb rpm \
 	demo install \
 	clean format fuzz \
 	lint deps test-deps
@@ -76,73 +88,84 @@ all: $(PROGRAMS)
 
 # The install paths are compiled in: when they change, everything is rebuilt, so that
 # "make" then "make install PREFIX=/usr" can never install a module pointing elsewhere.
-PATHS_STAMP := build/.paths
+PATHS_STAMP := $(B)/.paths
 PATHS_NOW   := $(LIBEXECDIR) $(SYSCONFDIR)
 $(PATHS_STAMP): FORCE
-	@mkdir -p build
+	@mkdir -p $(B)
 	@echo '$(PATHS_NOW)' | cmp -s - $@ || echo '$(PATHS_NOW)' >$@
 .PHONY: FORCE
 FORCE:
 
-build/%.o: %.c $(PATHS_STAMP)
+$(B)/%.o: %.c $(PATHS_STAMP)
+	$(say) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(SAN) $(CFLAGS) -c -o $@ $<
+
+ifneq ($(PLAIN),$(B))
+$(PLAIN)/%.o: %.c $(PATHS_STAMP)
 	$(say) CC $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -c -o $@ $<
 
-build/libcarrel-common.a: $(COMMON_OBJ)
+$(PLAIN)/libcarrel-common.a: $(call plain_obj,$(wildcard common/*.c config/*.c))
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+endif
+
+$(B)/libcarrel-common.a: $(COMMON_OBJ)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-build/libcarrel-launcher.a: $(LAUNCHER_OBJ)
+$(B)/libcarrel-launcher.a: $(LAUNCHER_OBJ)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-build/libcarrel-admin.a: $(ADMIN_OBJ)
+$(B)/libcarrel-admin.a: $(ADMIN_OBJ)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-build/libcarrel-image.a: $(IMAGE_OBJ)
+$(B)/libcarrel-image.a: $(IMAGE_OBJ)
 	$(say) AR $@
 	$(Q)$(AR) rcs $@ $^
 
-build/pam_carrel.so: $(MODULE_OBJ) build/libcarrel-common.a pam_module/module.map
+$(B)/pam_carrel.so: $(MODULE_OBJ) $(PLAIN)/libcarrel-common.a pam_module/module.map
 	$(say) LD $@
 	$(Q)$(CC) -shared -Wl,--version-script=pam_module/module.map -Wl,--no-undefined $(HARDEN_LD) \
-		$(LDFLAGS) -o $@ $(MODULE_OBJ) build/libcarrel-common.a $(LIBS_PAM) $(LIBS_CONFIG) \
+		$(LDFLAGS) -o $@ $(MODULE_OBJ) $(PLAIN)/libcarrel-common.a $(LIBS_PAM) $(LIBS_CONFIG) \
 		$(LIBS_CAP) $(LIBS_SECCOMP)
 
-build/carrel-launch: build/launcher/main.o build/libcarrel-launcher.a build/libcarrel-common.a
+$(B)/carrel-launch: $(B)/launcher/main.o $(B)/libcarrel-launcher.a $(B)/libcarrel-common.a
 	$(say) LD $@
-	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON)
+	$(Q)$(CC) -pie $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON)
 
 # The session's init: static, so that what an idle session keeps in memory is a few pages of
 # its own and not relocated shared libraries (see launcher/init_handoff.h).
-INIT_OBJ := $(call obj,launcher/init_main.c launcher/init.c launcher/init_handoff.c)
-build/carrel-init: $(INIT_OBJ) build/libcarrel-common.a
+INIT_OBJ := $(call plain_obj,launcher/init_main.c launcher/init.c launcher/init_handoff.c)
+$(B)/carrel-init: $(INIT_OBJ) $(PLAIN)/libcarrel-common.a
 	$(say) LD $@
 	$(Q)$(CC) -static-pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^
 
-build/carrel: build/admin/main.o build/libcarrel-admin.a build/libcarrel-image.a \
-		build/libcarrel-common.a
+$(B)/carrel: $(B)/admin/main.o $(B)/libcarrel-admin.a $(B)/libcarrel-image.a \
+		$(B)/libcarrel-common.a
 	$(say) LD $@
-	$(Q)$(CC) -pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON) $(LIBS_CAP) \
+	$(Q)$(CC) -pie $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON) $(LIBS_CAP) \
 		$(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
 
-build/tests/unit/%: tests/unit/%.c build/libcarrel-launcher.a build/libcarrel-admin.a \
-		build/libcarrel-image.a build/libcarrel-common.a
+$(B)/tests/unit/%: tests/unit/%.c $(B)/libcarrel-launcher.a $(B)/libcarrel-admin.a \
+		$(B)/libcarrel-image.a $(B)/libcarrel-common.a
 	$(say) LD $@
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -Wno-missing-prototypes -pie $(HARDEN_LD) -o $@ $< \
-		build/libcarrel-launcher.a build/libcarrel-admin.a build/libcarrel-image.a \
-		build/libcarrel-common.a $(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) \
+	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(SAN) $(CFLAGS) -Wno-missing-prototypes -pie $(HARDEN_LD) -o $@ $< \
+		$(B)/libcarrel-launcher.a $(B)/libcarrel-admin.a $(B)/libcarrel-image.a \
+		$(B)/libcarrel-common.a $(LIBS_CMOCKA) $(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) \
 		$(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
 
 # A fuzz target without libFuzzer: replays the corpus (seeds and past crashes) in check-unit.
-build/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c build/libcarrel-common.a
+$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libcarrel-common.a
 	$(say) LD $@
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(CFLAGS) -pie $(HARDEN_LD) -o $@ $^ $(LIBS_CONFIG) $(LIBS_CAP) \
-		$(LIBS_JSON) $(LIBS_SECCOMP)
+	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(SAN) $(CFLAGS) -pie $(HARDEN_LD) -o $@ $^ $(LIBS_CONFIG) \
+		$(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP)
 
 # make fuzz [FUZZ_SECONDS=N]: each target under libFuzzer with AddressSanitizer and UBSan,
 # built by clang from the sources (instrumented), on a copy of its corpus. A crash leaves
@@ -151,15 +174,15 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 fuzz: deps
 	@set -e; for t in $(FUZZ_TARGETS); do \
-		mkdir -p build/fuzz/$$t/corpus; \
-		cp -n tests/fuzz/corpus/$$t/* build/fuzz/$$t/corpus/ 2>/dev/null || true; \
+		mkdir -p $(B)/fuzz/$$t/corpus; \
+		cp -n tests/fuzz/corpus/$$t/* $(B)/fuzz/$$t/corpus/ 2>/dev/null || true; \
 		$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-			-o build/fuzz/$$t/fuzz_$$t tests/fuzz/fuzz_$$t.c common/*.c config/*.c \
+			-o $(B)/fuzz/$$t/fuzz_$$t tests/fuzz/fuzz_$$t.c common/*.c config/*.c \
 			$(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP); \
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
-		(cd build/fuzz/$$t && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
+		(cd $(B)/fuzz/$$t && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 			./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 corpus) || \
-			{ echo "fuzz_$$t found a crash: see build/fuzz/$$t/"; exit 1; }; \
+			{ echo "fuzz_$$t found a crash: see $(B)/fuzz/$$t/"; exit 1; }; \
 	done
 
 $(PAM_HARNESS): tests/pam/pam_harness.c
@@ -181,23 +204,42 @@ test-deps:
 check: test-deps
 	@$(MAKE) --no-print-directory check-all
 
-check-all: check-unit check-pam check-integration check-security check-images
+check-all: check-unit check-pam check-docs check-integration check-security check-images \
+	check-package check-sanitize
 
 check-unit: $(UNIT_TESTS) $(FUZZ_REPLAYS)
 	@tests/run-unit.sh $(UNIT_TESTS)
-	@for t in $(FUZZ_TARGETS); do build/tests/fuzz/replay_$$t tests/fuzz/corpus/$$t/* || exit 1; done
+	@for t in $(FUZZ_TARGETS); do $(B)/tests/fuzz/replay_$$t tests/fuzz/corpus/$$t/* || exit 1; done
 
 check-pam: all $(PAM_HARNESS)
-	@tests/pam/run.sh
+	@CARREL_BUILD=$(CURDIR)/$(B) tests/pam/run.sh
 
 check-integration: all
-	@tests/integration/run.sh
+	@CARREL_BUILD=$(CURDIR)/$(B) tests/integration/run.sh
 
 check-security: all $(SECURITY_PROBE)
-	@tests/security/run.sh
+	@CARREL_BUILD=$(CURDIR)/$(B) tests/security/run.sh
+
+# The unit, PAM and integration tests again, with AddressSanitizer and UBSan (build/san/).
+check-sanitize:
+	@$(MAKE) --no-print-directory SANITIZE=1 all check-unit check-pam check-integration
+
+check-docs: all
+	@tests/docs/run.sh
+
+check-package:
+	@tests/package/run.sh
+
+# make deb: build/carrel_$(VERSION)_<arch>.deb (dpkg-buildpackage -us -uc -b on a copy of the
+# working tree, packaging/debian as debian/). make rpm: build/carrel-$(VERSION)-1.<arch>.rpm.
+deb:
+	@packaging/build-deb.sh build
+
+rpm:
+	@packaging/build-rpm.sh build
 
 check-images: all
-	@tests/images/run.sh
+	@CARREL_BUILD=$(CURDIR)/$(B) tests/images/run.sh
 
 demo: test-deps
 	@$(MAKE) --no-print-directory all
@@ -206,10 +248,10 @@ demo: test-deps
 install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/carrel
-	install -m 0644 build/pam_carrel.so $(DESTDIR)$(PAMDIR)/pam_carrel.so
-	install -m 0755 build/carrel-launch $(DESTDIR)$(LIBEXECDIR)/carrel-launch
-	install -m 0755 build/carrel-init $(DESTDIR)$(LIBEXECDIR)/carrel-init
-	install -m 0755 build/carrel $(DESTDIR)$(SBINDIR)/carrel
+	install -m 0644 $(B)/pam_carrel.so $(DESTDIR)$(PAMDIR)/pam_carrel.so
+	install -m 0755 $(B)/carrel-launch $(DESTDIR)$(LIBEXECDIR)/carrel-launch
+	install -m 0755 $(B)/carrel-init $(DESTDIR)$(LIBEXECDIR)/carrel-init
+	install -m 0755 $(B)/carrel $(DESTDIR)$(SBINDIR)/carrel
 	install -m 0644 docs/man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	test -e $(DESTDIR)$(SYSCONFDIR)/carrel/carrel.conf || \
@@ -232,4 +274,4 @@ lint:
 		common config pam_module launcher admin image
 	mandoc -T lint -W warning docs/man/*
 
--include $(shell find build -type f -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -type f -name '*.d' 2>/dev/null)

@@ -13,6 +13,7 @@ static const struct {
 	const char *summary;
 } subcommands[] = {
     {"import", image_cmd_import, "import an OCI layout, oci-archive or docker-archive"},
+    {"build", image_cmd_build, "build an image from a Dockerfile, a layer per step"},
     {"ls", image_cmd_ls, "list the stored images"},
     {"inspect", image_cmd_inspect, "show images as JSON: config, layers, source"},
     {"history", image_cmd_history, "show the history of an image's layers"},

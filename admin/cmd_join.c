@@ -117,6 +117,7 @@ child(const struct join_plan *p, bool as_root, char *const *argv)
 static int join(const struct session_record *rec, bool as_root, char *const *argv)
 {
 	struct join_plan p = {.pidfd = -1};
+	struct nsjoin_host host;
 	pid_t pid;
 	int r;
 
@@ -125,18 +126,31 @@ static int join(const struct session_record *rec, bool as_root, char *const *arg
 	r = prepare(rec, &p);
 	if (r >= 0)
 		r = nsjoin_check_single_threaded();
-	if (r >= 0 && setns(p.pidfd, NSJOIN_TYPES) < 0)
-		r = log_error_errno(-errno, "cannot join session %s", rec->id);
+	if (r >= 0)
+		r = nsjoin_save_host(&host);
 	if (r < 0)
 		return EXIT_FAIL;
+	/* Logged from the host: inside, syslog is the session's and /run/carrel is not there. */
 	log_join(rec, as_root, argv);
+	if (setns(p.pidfd, NSJOIN_TYPES) < 0)
+		return log_error_errno(-errno, "cannot join session %s", rec->id), EXIT_FAIL;
 	/* setns(CLONE_NEWPID) applies to children: fork so the command is born inside. */
 	pid = fork();
 	if (pid < 0)
 		return log_error_errno(-errno, "cannot fork"), EXIT_FAIL;
 	if (pid == 0)
 		child(&p, as_root, argv);
-	return user_exec_wait(pid);
+	/* Only the command belongs inside: back out, so this process lives on in the host's
+	 * namespaces (its /proc, its pid namespace) while it waits. */
+	r = nsjoin_return(&host);
+	nsjoin_host_close(&host);
+	if (r < 0)
+		log_error_errno(r, "cannot leave session %s", rec->id);
+	r = user_exec_wait(pid);
+	identity_free(p.who);
+	cgroup_procs_close(&p.procs);
+	(void)close(p.pidfd);
+	return r;
 }
 
 int cmd_join(int argc, char **argv)

@@ -3,6 +3,7 @@
 #pragma once
 
 int image_cmd_import(int argc, char **argv);
+int image_cmd_build(int argc, char **argv);
 int image_cmd_ls(int argc, char **argv);
 int image_cmd_inspect(int argc, char **argv);
 int image_cmd_history(int argc, char **argv);

@@ -1,7 +1,9 @@
 /* carrel image history: an image's history, as "docker history" prints it: newest first, one
  * row per history entry of the config, the size of the layer it made ("0B" for the entries
- * that made none), and the image id on the newest row only: like the layers of an image
- * docker pulled, the steps before it have no image of their own here ("<missing>"). */
+ * that made none), and an image id on the newest row and on the rows of the steps built here
+ * (the id the image had after that step, as docker's classic builder shows them); the steps
+ * of an image taken from elsewhere have no image of their own here ("<missing>"), like the
+ * layers of an image docker pulled. */
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -24,6 +26,7 @@ enum { COL_IMAGE, COL_CREATED, COL_CREATED_BY, COL_SIZE, COL_COMMENT, N_COLS };
 static const char *const headers[N_COLS] = {"IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"};
 
 struct step {
+	const char *id;      /* the image after the step, when built here, or "" */
 	const char *created; /* RFC 3339, or "" */
 	const char *created_by;
 	const char *comment;
@@ -75,6 +78,7 @@ static int load_steps(json_object *config, const struct image_record *r, struct 
 		json_object *entry = list ? json_object_array_get_idx(list, i) : NULL;
 		struct step *s = &h->steps[i];
 
+		s->id = list && r->n_step_ids == n ? r->step_ids[i] : "";
 		s->created = str_or_empty(entry, "created");
 		s->created_by = str_or_empty(entry, "created_by");
 		s->comment = str_or_empty(entry, "comment");
@@ -85,6 +89,12 @@ static int load_steps(json_object *config, const struct image_record *r, struct 
 	}
 	h->n = n;
 	return 0;
+}
+
+/* The id of the image after step @s: the image's own for the newest. */
+static const char *step_id(const struct image_record *r, const struct step *s, bool newest)
+{
+	return newest ? r->config.digest : s->id[0] ? s->id : MISSING;
 }
 
 /* Display width: UTF-8 characters, not bytes. */
@@ -125,12 +135,11 @@ struct cells {
 static void fill(const struct image_record *r, const struct step *s, bool newest, bool no_trunc,
 		 struct cells *c)
 {
+	const char *id = step_id(r, s, newest);
 	char hex[13];
 
 	snprintf(c->image, sizeof(c->image), "%s",
-		 !newest    ? MISSING
-		 : no_trunc ? r->config.digest
-			    : image_digest_short(r->config.digest, hex));
+		 no_trunc || strcmp(id, MISSING) == 0 ? id : image_digest_short(id, hex));
 	images_created_ago(s->created, c->created, sizeof(c->created));
 	shorten(s->created_by, no_trunc, c->by, sizeof(c->by));
 	units_size_si(s->size, c->size, sizeof(c->size));
@@ -179,8 +188,8 @@ static void print_json(const struct image_record *r, const struct history *h)
 		const struct step *s = &h->steps[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(
-		    o, "Id", json_object_new_string(i + 1 == h->n ? r->config.digest : MISSING));
+		json_object_object_add(o, "Id",
+				       json_object_new_string(step_id(r, s, i + 1 == h->n)));
 		json_object_object_add(o, "Created", json_object_new_string(s->created));
 		json_object_object_add(o, "CreatedBy", json_object_new_string(s->created_by));
 		json_object_object_add(o, "Size", json_object_new_int64((int64_t)s->size));

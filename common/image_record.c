@@ -103,6 +103,13 @@ int image_record_format(const struct image_record *r, char **ret)
 	json_object_object_add(source, "path", str(r->source_path));
 	json_object_object_add(source, "ref", str(r->source_ref));
 	json_object_object_add(o, "source", source);
+	if (r->n_step_ids) {
+		json_object *ids = json_object_new_array();
+
+		for (size_t i = 0; i < r->n_step_ids; i++)
+			json_object_array_add(ids, json_object_new_string(r->step_ids[i]));
+		json_object_object_add(o, "stepIds", ids);
+	}
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 						     JSON_C_TO_STRING_NOSLASHESCAPE);
 	copy = text ? strdup(text) : NULL;
@@ -228,6 +235,27 @@ static int parse_strings(json_object *o, struct image_record *r)
 	return e ? -ENOMEM : 0;
 }
 
+/* Optional: only a built image has them. */
+static int parse_step_ids(json_object *o, struct image_record *r)
+{
+	json_object *ids;
+	int rr = 0;
+
+	if (!json_object_object_get_ex(o, "stepIds", &ids))
+		return 0;
+	if (!json_object_is_type(ids, json_type_array))
+		return -EPROTO;
+	for (size_t i = 0; rr >= 0 && i < json_object_array_length(ids); i++) {
+		json_object *v = json_object_array_get_idx(ids, i);
+		const char *id = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) || (id[0] && !image_digest_valid(id)))
+			return -EPROTO;
+		rr = image_record_add_step_id(r, id);
+	}
+	return rr;
+}
+
 static int parse_record(json_object *o, struct image_record *r)
 {
 	json_object *manifest, *config, *schema;
@@ -248,6 +276,8 @@ static int parse_record(json_object *o, struct image_record *r)
 		rr = parse_layers(o, r);
 	if (rr >= 0)
 		rr = parse_strings(o, r);
+	if (rr >= 0)
+		rr = parse_step_ids(o, r);
 	return rr;
 }
 
@@ -299,10 +329,27 @@ int image_record_add_layer(struct image_record *r, const struct image_layer *l)
 	return 0;
 }
 
+int image_record_add_step_id(struct image_record *r, const char *id)
+{
+	char **grown = realloc(r->step_ids, (r->n_step_ids + 1) * sizeof(*grown));
+
+	if (!grown)
+		return -ENOMEM;
+	r->step_ids = grown;
+	grown[r->n_step_ids] = strdup(id ? id : "");
+	if (!grown[r->n_step_ids])
+		return -ENOMEM;
+	r->n_step_ids++;
+	return 0;
+}
+
 void image_record_free(struct image_record *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->n_step_ids; i++)
+		free(r->step_ids[i]);
+	free(r->step_ids);
 	free(r->manifest.media_type);
 	free(r->config.media_type);
 	for (size_t i = 0; i < r->n_layers; i++)

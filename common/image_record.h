@@ -7,7 +7,10 @@
  *    "manifest": DESCRIPTOR, "config": DESCRIPTOR,
  *    "layers": [{DESCRIPTOR of the blob, "diffId": ..., "chainId": ..., "unpackedSize": N}],
  *    "platform": "linux/amd64", "created": "<the config's>", "imported": "<RFC 3339>",
- *    "source": {"type": "oci-layout", "path": "...", "ref": "latest"}}
+ *    "source": {"type": "oci-layout", "path": "...", "ref": "latest"},
+ *    "stepIds": ["", "sha256:...", ...]}
+ * "stepIds" only for a built image: one per history entry of its config, the id the image had
+ * after that step when it was built here, "" for the steps it took from its base.
  * where DESCRIPTOR is {"mediaType": ..., "digest": "sha256:<64 hex>", "size": N}. Layers are
  * listed bottom first, as in the manifest.
  *
@@ -44,9 +47,11 @@ struct image_record {
 	char *platform;    /* "os/arch[/variant]" from the config */
 	char *created;     /* the config's "created", or "" */
 	char *imported;    /* when it was imported, RFC 3339 UTC */
-	char *source_type; /* "oci-layout", "oci-archive", "docker-archive" (later "build") */
-	char *source_path; /* what was imported, as given */
-	char *source_ref;  /* the tag chosen, or "" */
+	char *source_type; /* "oci-layout", "oci-archive", "docker-archive", "build" */
+	char *source_path; /* what was imported, as given; the context of a build */
+	char *source_ref;  /* the tag chosen, or ""; the Dockerfile of a build */
+	char **step_ids;   /* a built image's: digest or "" per history entry */
+	size_t n_step_ids;
 };
 
 /* What a session takes from the image's config. */
@@ -73,6 +78,9 @@ int image_record_parse(const char *text, size_t len, struct image_record **ret);
 
 /* Append a layer (strings copied) to @r. Returns 0 or -ENOMEM. */
 int image_record_add_layer(struct image_record *r, const struct image_layer *l);
+
+/* Append a step id (a digest, or "" for none) to @r. Returns 0 or -ENOMEM. */
+int image_record_add_step_id(struct image_record *r, const char *id);
 
 /* Set a string field of @r to a copy of @value (NULL: ""). Returns 0 or -ENOMEM. */
 int image_record_set(char **field, const char *value);

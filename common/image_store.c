@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/build_cache.h"
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/image_store.h"
@@ -30,7 +31,8 @@
 
 int image_store_prepare(int store_fd)
 {
-	static const char *const dirs[] = {"/blobs/sha256", "/layers", "/images", "/tmp"};
+	static const char *const dirs[] = {"/blobs/sha256", "/layers", "/images", "/tmp",
+					   "/" BUILD_CACHE_DIR};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		int fd = store_dir(store_fd, dirs[i], 0700);
@@ -389,19 +391,27 @@ static int reclaim_dir(int store_fd, const char *dir, const char *what,
 	return count;
 }
 
+static bool layer_kept(const char *chain_hex, void *data)
+{
+	return set_has(data, chain_hex);
+}
+
 int image_store_reclaim(int store_fd, image_reclaimed_fn told, void *data)
 {
 	struct digest_set layers = {0}, blobs = {0};
-	int r, n_layers = 0, n_blobs = 0;
+	int r, n_layers = 0, n_blobs = 0, n_cache = 0;
 
 	r = collect_refs(store_fd, &layers, &blobs);
 	if (r >= 0)
 		r = n_layers = reclaim_dir(store_fd, "layers", "layer", &layers, told, data);
 	if (r >= 0)
 		r = n_blobs = reclaim_dir(store_fd, "blobs/sha256", "blob", &blobs, told, data);
+	/* Build cache entries of the layers just removed: they could never be used again. */
+	if (r >= 0)
+		r = n_cache = build_cache_reclaim(store_fd, layer_kept, &layers, told, data);
 	set_free(&layers);
 	set_free(&blobs);
-	return r < 0 ? r : n_layers + n_blobs;
+	return r < 0 ? r : n_layers + n_blobs + n_cache;
 }
 
 static bool any_entry(const char *name)

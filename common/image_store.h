@@ -1,7 +1,7 @@
 /* common/image_store.h: the images in carrel's store (see store.h), below /var/lib/carrel:
  *
  *   images.lock                  flock(LOCK_EX) held by whoever adds or removes images, layers
- *                                or blobs: imports, "image rm", gc (later: builds)
+ *                                or blobs: imports, builds, "image rm", gc
  *   blobs/sha256/<hex>           every blob as imported (manifests, configs, layer tarballs),
  *                                verified: an export gives back the same bytes and digests
  *   layers/<chain hex>/root/     one layer unpacked in overlayfs form: a whiteout is a 0:0
@@ -13,6 +13,7 @@
  *   images/<name>/config.json    the image's config blob
  *   tmp/<entry>                  staging: belongs to the holder of images.lock; whatever is
  *                                there when the lock is free is left over from a crash
+ *   build-cache/<key hex>        what each step of a build made (common/build_cache.h)
  *
  * A layer's directory is named by its chain id (OCI image spec: the bottom layer's is its
  * diff_id, every other one sha256("<parent chain id> <diff_id>")), not by its diff_id alone:
@@ -81,12 +82,12 @@ int image_hold(int store_fd, const char *name, bool exclusive);
  * directory that is not root's or that group or others may write. */
 int image_layer_open(int store_fd, const char *chain_id);
 
-/* Told of each thing removed, or not: @what is "layer", "blob" (image_store_reclaim()) or
- * "staging" (image_store_clean_tmp(), @digest is then the tmp/ entry's name). */
+/* Told of each thing removed, or not: @what is "layer", "blob", "cache" (image_store_reclaim())
+ * or "staging" (image_store_clean_tmp(), @digest is then the tmp/ entry's name). */
 typedef void (*image_reclaimed_fn)(const char *what, const char *digest, int result, void *data);
 
-/* Remove every layer and blob no image names. The caller holds images.lock. Returns the
- * number removed or -errno. */
+/* Remove every layer and blob no image names, and the build cache entries of layers that are
+ * gone. The caller holds images.lock. Returns the number removed or -errno. */
 int image_store_reclaim(int store_fd, image_reclaimed_fn told, void *data);
 
 /* Remove the entries of tmp/ last changed more than @min_age seconds ago. The caller holds

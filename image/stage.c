@@ -41,6 +41,11 @@ static int make_parts(struct stage *s)
 
 int stage_make(int store_fd, struct stage *ret)
 {
+	return stage_make_named(store_fd, "import", ret);
+}
+
+int stage_make_named(int store_fd, const char *prefix, struct stage *ret)
+{
 	struct stage s = {.store_fd = store_fd,
 			  .dir_fd = -1,
 			  .blobs_fd = -1,
@@ -52,8 +57,8 @@ int stage_make(int store_fd, struct stage *ret)
 
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return -errno;
-	snprintf(s.name, sizeof(s.name), "import-%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
-		 rnd[3], rnd[4], rnd[5]);
+	snprintf(s.name, sizeof(s.name), "%.8s-%02x%02x%02x%02x%02x%02x", prefix, rnd[0], rnd[1],
+		 rnd[2], rnd[3], rnd[4], rnd[5]);
 	s.tmp_fd = image_store_subdir(store_fd, "tmp");
 	if (s.tmp_fd < 0)
 		return s.tmp_fd;
@@ -131,7 +136,8 @@ int stage_layer_size(int store_fd, const char *chain_id, uint64_t *ret)
 	return r;
 }
 
-/* Every entry of the staged @part into the store's @dest; one it has already stays. */
+/* Every entry of the staged @part into the store's @dest; one it has already stays (and ours,
+ * the same by its name, goes). */
 static int move_all(struct stage *s, int part_fd, const char *dest)
 {
 	autoclose int dest_fd = image_store_subdir(s->store_fd, dest);
@@ -150,11 +156,25 @@ static int move_all(struct stage *s, int part_fd, const char *dest)
 	while (r == 0 && (de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (renameat2(part_fd, de->d_name, dest_fd, de->d_name, RENAME_NOREPLACE) < 0 &&
-		    errno != EEXIST)
-			r = -errno;
+		if (renameat2(part_fd, de->d_name, dest_fd, de->d_name, RENAME_NOREPLACE) == 0)
+			continue;
+		r = errno == EEXIST ? store_remove_tree(part_fd, de->d_name) : -errno;
 	}
 	closedir(dir);
+	return r;
+}
+
+int stage_move_layers(struct stage *s)
+{
+	int r;
+
+	/* What is renamed into place must be on disk first, or a crash could leave a record
+	 * naming files that never made it. */
+	if (syncfs(s->dir_fd) < 0)
+		return -errno;
+	r = move_all(s, s->blobs_fd, "blobs/sha256");
+	if (r >= 0)
+		r = move_all(s, s->layers_fd, "layers");
 	return r;
 }
 
@@ -165,16 +185,31 @@ int stage_commit(struct stage *s, const char *name)
 
 	if (images_fd < 0)
 		return images_fd;
-	/* What is renamed into place must be on disk first, or a crash could leave a record
-	 * naming files that never made it. */
-	if (syncfs(s->dir_fd) < 0)
-		return -errno;
-	r = move_all(s, s->blobs_fd, "blobs/sha256");
-	if (r >= 0)
-		r = move_all(s, s->layers_fd, "layers");
+	r = stage_move_layers(s);
 	if (r >= 0 && renameat2(s->dir_fd, "image", images_fd, name, RENAME_NOREPLACE) < 0)
 		r = -errno;
 	return r;
+}
+
+int stage_commit_replace(struct stage *s, const char *name)
+{
+	autoclose int images_fd = image_store_subdir(s->store_fd, "images");
+	int r;
+
+	if (images_fd < 0)
+		return images_fd;
+	r = stage_move_layers(s);
+	if (r < 0)
+		return r;
+	if (renameat2(s->dir_fd, "image", images_fd, name, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	/* One step: a session starting meanwhile finds either image, never none. */
+	if (renameat2(s->dir_fd, "image", images_fd, name, RENAME_EXCHANGE) < 0)
+		return -errno;
+	r = store_remove_tree(s->dir_fd, "image");
+	return r < 0 ? r : 1;
 }
 
 void stage_discard(struct stage *s)

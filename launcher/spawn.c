@@ -63,6 +63,18 @@ static void retitle(const struct launch_ctx *c)
 	snprintf(start, room, "carrel-init %s %s", c->id, c->who->user);
 }
 
+/* --pause-at for the steps in the init. PID 1 of a pid namespace cannot stop itself (its
+ * own SIGSTOP is ignored): it asks the launcher, which can, and waits for its SIGKILL. */
+static void child_pause_point(struct launch_ctx *c, int ready_fd, const char *step)
+{
+	if (!c->args->pause_at || strcmp(c->args->pause_at, step) != 0)
+		return;
+	if (write(ready_fd, "p", 1) != 1)
+		return;
+	for (;;)
+		pause();
+}
+
 static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready_fd)
 {
 	struct init_state s = {
@@ -121,7 +133,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	/* Before the pivot: afterwards /var/lib/carrel is the session's, not the host's. */
 	s.store_sessions_fd = open_store_sessions();
 	s.events_fd = events_open();
-	pause_point(c->args, "sandbox");
+	child_pause_point(c, ready_fd, "sandbox");
 	if (r >= 0)
 		r = sandbox_build(c);
 	if (r < 0) {
@@ -132,7 +144,7 @@ static void __attribute__((noreturn)) child_main(struct launch_ctx *c, int ready
 	}
 	(void)close(c->session_dir_fd);
 	c->session_dir_fd = -1;
-	pause_point(c->args, "ready");
+	child_pause_point(c, ready_fd, "ready");
 	s.layer_fd = c->layer_fd;
 	s.layer_lock_fd = c->layer_lock_fd;
 	/* Held for the session's life: "carrel image rm" needs it exclusively. */
@@ -181,8 +193,15 @@ int spawn_init(struct launch_ctx *c)
 	}
 	(void)close(take_fd(write_fd));
 	c->init_pid = pid;
-	while (read(read_fd, &answer, 1) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		while (read(read_fd, &answer, 1) < 0 && errno == EINTR)
+			;
+		if (answer != 'p')
+			break;
+		/* --pause-at, in the init: stop it from here (see child_pause_point). */
+		(void)kill(pid, SIGSTOP);
+		answer = 0;
+	}
 	if (answer == 'r')
 		return 0;
 	spawn_abort(c);

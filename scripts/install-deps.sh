@@ -7,7 +7,7 @@ set -eu
 build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev
 	libseccomp-dev libarchive-dev libssl-dev"
 test_pkgs="libcmocka-dev openssh-server openssh-client busybox-static util-linux login bsdutils
-	procps iproute2 passwd jq attr skopeo"
+	procps iproute2 passwd jq attr skopeo mandoc dpkg-dev debhelper lintian fakeroot"
 
 want=""
 for set in "$@"; do

@@ -6,7 +6,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-build=$repo/build
+build=${CARREL_BUILD:-$repo/build}
 harness=$build/tests/pam/pam_harness
 module=$build/pam_carrel.so
 launcher=$build/carrel-launch
