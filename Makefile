@@ -161,11 +161,12 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libcarrel-launcher.a $(B)/libcarrel-admin
 		$(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
 
 # A fuzz target without libFuzzer: replays the corpus (seeds and past crashes) in check-unit.
-$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libcarrel-common.a
+$(B)/tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libcarrel-image.a \
+		$(B)/libcarrel-common.a
 	$(say) LD $@
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(BASE) $(SAN) $(CFLAGS) -pie $(HARDEN_LD) -o $@ $^ $(LIBS_CONFIG) \
-		$(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP)
+		$(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
 
 # make fuzz [FUZZ_SECONDS=N]: each target under libFuzzer with AddressSanitizer and UBSan,
 # built by clang from the sources (instrumented), on a copy of its corpus. A crash leaves
@@ -177,8 +178,9 @@ fuzz: deps
 		mkdir -p $(B)/fuzz/$$t/corpus; \
 		cp -n tests/fuzz/corpus/$$t/* $(B)/fuzz/$$t/corpus/ 2>/dev/null || true; \
 		$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-			-o $(B)/fuzz/$$t/fuzz_$$t tests/fuzz/fuzz_$$t.c common/*.c config/*.c \
-			$(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP); \
+			-o $(B)/fuzz/$$t/fuzz_$$t tests/fuzz/fuzz_$$t.c common/*.c config/*.c image/*.c \
+			$(LIBS_CONFIG) $(LIBS_CAP) $(LIBS_JSON) $(LIBS_SECCOMP) $(LIBS_ARCHIVE) \
+			$(LIBS_CRYPTO); \
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
 		(cd $(B)/fuzz/$$t && LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 			./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 corpus) || \

@@ -1,10 +1,20 @@
 /* image/jsondoc.c: see jsondoc.h. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "image/error.h"
 #include "image/jsondoc.h"
+
+/* The text is counted, not NUL-terminated: strspn() could read past its end. */
+static bool only_blanks(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!strchr(" \t\r\n", s[i]) || s[i] == '\0')
+			return false;
+	return true;
+}
 
 int jsondoc_parse(const char *text, size_t len, const char *what, json_object **ret,
 		  struct image_error *e)
@@ -26,7 +36,7 @@ int jsondoc_parse(const char *text, size_t len, const char *what, json_object **
 				  err == json_tokener_continue ? "unexpected end of text"
 							       : json_tokener_error_desc(err));
 	}
-	if (end > len || strspn(text + end, " \t\r\n") != len - end) {
+	if (end > len || !only_blanks(text + end, len - end)) {
 		json_object_put(o);
 		return image_fail(e, -EPROTO, "%s: malformed JSON: text after the value", what);
 	}
