@@ -10,6 +10,7 @@
 #include "common/decide.h"
 #include "common/identity.h"
 #include "common/log.h"
+#include "config/capnames.h"
 #include "config/config.h"
 #include "config/policy.h"
 
@@ -55,6 +56,48 @@ static void print_login(const struct identity *who, const char *service, const c
 	       rhost ? rhost : "(none: a local login)");
 }
 
+/* "memory 1G, swap none, pids 1024, cpu 1.5", or "none". */
+static void print_limits(const char *label, const struct cfg_limits *l)
+{
+	char size[32];
+	const char *sep = "";
+
+	printf("%s", label);
+	if (l->set & CFG_LIMIT_MEMORY) {
+		printf("memory %s", format_size(l->memory, size, sizeof(size)));
+		sep = ", ";
+	}
+	if (l->set & CFG_LIMIT_SWAP) {
+		printf("%sswap %s", sep, l->swap ? format_size(l->swap, size, sizeof(size)) : "none");
+		sep = ", ";
+	}
+	if (l->unlimited & CFG_LIMIT_PIDS) { /* "max": no limit, said so explicitly */
+		printf("%spids max", sep);
+		sep = ", ";
+	} else if (l->set & CFG_LIMIT_PIDS) {
+		printf("%spids %" PRIu64, sep, l->pids);
+		sep = ", ";
+	}
+	if (l->set & CFG_LIMIT_CPU) {
+		printf("%scpu %g", sep, (double)l->cpu_milli / 1000);
+		sep = ", ";
+	}
+	printf("%s\n", *sep ? "" : "none");
+}
+
+static void print_confinement(const struct profile *p)
+{
+	char caps[512];
+
+	if (p->capabilities == 0)
+		snprintf(caps, sizeof(caps), "none");
+	else if (cfg_capabilities_format(p->capabilities, caps, sizeof(caps)) < 0)
+		snprintf(caps, sizeof(caps), "(too many to list)");
+	printf("caps:      %s\n", caps);
+	printf("seccomp:   %s, user namespaces %s\n", cfg_seccomp_name(p->seccomp),
+	       p->allow_userns ? "allowed" : "refused");
+}
+
 static void print_settings(const struct profile *p)
 {
 	const struct cfg_image *img = p->image;
@@ -90,6 +133,9 @@ static void print_settings(const struct profile *p)
 		       v->optional ? ", optional" : "",
 		       v->propagation == CFG_PROPAGATION_SLAVE ? ", slave" : "");
 	}
+	print_limits("limits:    ", &p->limits);
+	print_limits("per user:  ", &p->user_limits); /* all their sessions together */
+	print_confinement(p);
 }
 
 static int explain(const char *config, const char *user, const char *service, const char *rhost)

@@ -13,6 +13,7 @@ CASES+=(
 	check_config_prints_every_problem_with_file_and_line
 	check_config_refuses_a_group_writable_config
 	policy_explain_names_the_policy_and_the_settings
+	policy_explain_shows_limits_and_confinement
 )
 
 network_none_gives_a_namespace_with_only_loopback_up() {
@@ -159,4 +160,31 @@ policy_explain_names_the_policy_and_the_settings() {
 	expect_match "unsandboxed user" "$out" '^sandbox: +no'
 	out=$("$ADMIN" policy explain -c "$CONF" --user carrel-test-nobody-such 2>&1)
 	expect_match "unknown user" "$out" "unknown user 'carrel-test-nobody-such'"
+}
+
+policy_explain_shows_limits_and_confinement() {
+	local conf out
+	conf=$(case_config explain-limits '
+defaults = {
+  limits = { pids = "max"; cpu = 1.5; memory = "2G"; swap = "0"; };
+  user_limits = { memory = "4G"; };
+};
+policies = ( {
+  users = [ "carrel-test-u1" ];
+  limits = { memory = "512M"; };
+  capabilities = [ "net_bind_service", "chown" ];
+  seccomp = "off";
+  allow_userns = true;
+} );')
+	out=$("$ADMIN" policy explain -c "$conf" --user carrel-test-u1 2>&1)
+	echo "$out"
+	expect_match "the policy's memory over the defaults' other limits" "$out" \
+		'^limits: +memory 512M, swap none, pids max, cpu 1.5$'
+	expect_match "the user's limits" "$out" '^per user: +memory 4G$'
+	expect_match "capabilities kept" "$out" '^caps: +cap_chown,cap_net_bind_service$'
+	expect_match "seccomp" "$out" '^seccomp: +off, user namespaces allowed$'
+	out=$("$ADMIN" policy explain -c "$CONF" --user carrel-test-tiny1 2>&1)
+	expect_match "built-in limits" "$out" '^limits: +pids 4096$'
+	expect_match "no capabilities" "$out" '^caps: +none$'
+	expect_match "built-in seccomp" "$out" '^seccomp: +default, user namespaces refused$'
 }
