@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +13,121 @@
 #include "common/fs.h"
 #include "common/syscalls.h"
 
+/* Could someone other than root change the entries of the directory @fd (at @shown)? */
+static int check_directory(int fd, const char *path, size_t shown, char *why, size_t why_size)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_uid != 0) {
+		if (why)
+			snprintf(why, why_size, "is in '%.*s', which is owned by uid %u, not root",
+				 (int)shown, path, (unsigned)st.st_uid);
+		return -EACCES;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		if (why)
+			snprintf(why, why_size, "is in '%.*s', which is writable by %s (mode %04o)",
+				 (int)shown, path, (st.st_mode & S_IWOTH) ? "others" : "its group",
+				 (unsigned)(st.st_mode & 07777));
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* fs_open_trusted_parent() on an absolute path. */
+static int open_trusted_parent(const char *path, const char **last, char *why, size_t why_size)
+{
+	autoclose int dir_fd = -1;
+	const char *p;
+	int r;
+
+	dir_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return -errno;
+	for (p = path;;) {
+		size_t len;
+		char name[NAME_MAX + 1];
+		int next;
+
+		r = check_directory(dir_fd, path, p == path ? 1 : (size_t)(p - path), why, why_size);
+		if (r < 0)
+			return r;
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0 || p[len + strspn(p + len, "/")] == '\0')
+			break; /* p is the last component (or the path is "/") */
+		if (len > NAME_MAX)
+			return -ENAMETOOLONG;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (strcmp(name, "..") == 0) {
+			if (why)
+				snprintf(why, why_size, "has a '..' component");
+			return -EACCES;
+		}
+		next = openat(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			struct stat st;
+
+			r = -errno;
+			/* O_NOFOLLOW with O_DIRECTORY says ENOTDIR for a symbolic link too. */
+			if (r != -ENOTDIR || fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    !S_ISLNK(st.st_mode))
+				return r;
+			if (why)
+				snprintf(why, why_size, "is below '%.*s', which is a symbolic link",
+					 (int)(p - path + len), path);
+			return -EACCES;
+		}
+		close(dir_fd);
+		dir_fd = next;
+		p += len;
+	}
+	*last = p;
+	return take_fd(dir_fd);
+}
+
+int fs_open_trusted_parent(const char *path, const char **last, char *why, size_t why_size)
+{
+	autofree char *cwd = NULL, *absolute = NULL;
+	const char *abs_last;
+	int fd;
+
+	assert(path && last);
+
+	if (path[0] == '/')
+		return open_trusted_parent(path, last, why, why_size);
+	/* A relative path (carrel check-config -c ./test.conf): the directories above the
+	 * working directory count as much as those below it. */
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return -errno;
+	if (asprintf(&absolute, "%s/%s", cwd, path) < 0) {
+		absolute = NULL;
+		return -ENOMEM;
+	}
+	fd = open_trusted_parent(absolute, &abs_last, why, why_size);
+	if (fd >= 0) /* the same last component, at the end of both */
+		*last = path + strlen(path) - strlen(abs_last);
+	return fd;
+}
+
 int fs_open_trusted(const char *path, char *why, size_t why_size)
 {
-	autoclose int fd = -1;
+	autoclose int fd = -1, dir_fd = -1;
+	const char *name;
 	struct stat st;
 
 	assert(path);
 
+	dir_fd = fs_open_trusted_parent(path, &name, why, why_size);
+	if (dir_fd < 0)
+		return dir_fd;
 	/* O_NONBLOCK: a FIFO planted at the path must not hang the login before the type check. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP && why)
 			snprintf(why, why_size, "is a symbolic link");

@@ -21,9 +21,17 @@ static int file_error(struct cfg_diags *d, const char *path, int r, const char *
 		cfg_diags_add(d, 0, "'%.100s' does not exist", path);
 		return r;
 	case -EPERM:
-		cfg_diags_add(d, 0, "'%.100s' %s: refusing it (make it root-owned, mode 0644)",
-			      path, why);
+		cfg_diags_add(d, 0,
+			      "'%.100s' %s: refusing it (make it root-owned, mode 0644)", path, why);
 		return r;
+	case -EACCES:
+		if (!why[0])
+			break; /* plain permission denied: not ours to read */
+		cfg_diags_add(d, 0,
+			      "'%.100s' %s: refusing it (only root may be able to change the "
+			      "directories on its path)",
+			      path, why);
+		return -EPERM;
 	case -ELOOP:
 	case -EINVAL:
 		/* a symlink or a non-regular file: refused like a bad owner or mode */
@@ -43,7 +51,7 @@ int cfg_load(const char *path, struct cfg **ret, struct cfg_diags *diags)
 	autofree struct cfg_diags *own = NULL;
 	autofree char *text = NULL;
 	autoclose int fd = -1;
-	char why[96] = "is refused";
+	char why[200] = "";
 	size_t len;
 	int r;
 

@@ -19,7 +19,7 @@
 /* One problem found in a config file. @line is 0 when it concerns the file as a whole. */
 struct cfg_diag {
 	int line;
-	char text[160];
+	char text[320];
 };
 
 /* Every problem found, in file order, up to CFG_MAX_DIAGS (then @truncated is set). */

@@ -128,6 +128,8 @@ static void open_trusted_refuses_a_symlink(void **state)
 	struct fixture *f = *state;
 	char target[128], why[128] = "";
 
+	skip_unless_root(); /* unprivileged, the test directory itself is untrusted */
+
 	snprintf(target, sizeof(target), "%s/target", f->dir);
 	write_file(target, "x", 1, 0644);
 	assert_int_equal(symlink(target, f->path), 0);
@@ -176,6 +178,8 @@ static void open_trusted_refuses_a_directory(void **state)
 	struct fixture *f = *state;
 	char why[128] = "";
 
+	skip_unless_root(); /* unprivileged, the test directory itself is untrusted */
+
 	assert_int_equal(fs_open_trusted(f->dir, why, sizeof(why)), -EINVAL);
 	assert_string_equal(why, "is not a regular file");
 }
@@ -186,6 +190,8 @@ static void open_trusted_refuses_a_fifo_without_blocking(void **state)
 	struct timespec tick = {0, 10 * 1000 * 1000};
 	pid_t pid;
 	int status = 0;
+
+	skip_unless_root(); /* unprivileged, the test directory itself is untrusted */
 
 	assert_int_equal(mkfifo(f->path, 0644), 0);
 	/* In a child, so that a blocking open fails this test instead of hanging the run. */
@@ -208,9 +214,93 @@ static void open_trusted_refuses_a_fifo_without_blocking(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+static void open_trusted_refuses_a_file_in_a_directory_others_can_change(void **state)
+{
+	struct fixture *f = *state;
+	char sub[96], path[128], why[256] = "", expected[256];
+
+	skip_unless_root();
+	write_file(f->path, "x", 1, 0644);
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(fs_open_trusted(f->path, why, sizeof(why)), -EACCES);
+	snprintf(expected, sizeof(expected), "is in '%s', which is writable by others (mode 0777)",
+		 f->dir);
+	assert_string_equal(why, expected);
+	assert_int_equal(chmod(f->dir, 0775), 0);
+	assert_int_equal(fs_open_trusted(f->path, why, sizeof(why)), -EACCES);
+	snprintf(expected, sizeof(expected),
+		 "is in '%s', which is writable by its group (mode 0775)", f->dir);
+	assert_string_equal(why, expected);
+	assert_int_equal(chmod(f->dir, 0700), 0);
+
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	snprintf(path, sizeof(path), "%s/file", sub);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	write_file(path, "x", 1, 0644);
+	assert_int_equal(chown(sub, NOBODY_UID, 0), 0);
+	assert_int_equal(fs_open_trusted(path, why, sizeof(why)), -EACCES);
+	snprintf(expected, sizeof(expected), "is in '%s', which is owned by uid 65534, not root",
+		 sub);
+	assert_string_equal(why, expected);
+}
+
+static void open_trusted_accepts_a_sticky_directory_others_can_write(void **state)
+{
+	struct fixture *f = *state;
+	autoclose int fd = -1;
+
+	skip_unless_root();
+	write_file(f->path, "x", 1, 0644);
+	/* As /tmp: only the owner of an entry (root) may rename or remove it there. */
+	assert_int_equal(chmod(f->dir, 01777), 0);
+	fd = fs_open_trusted(f->path, NULL, 0);
+	assert_true(fd >= 0);
+}
+
+static void open_trusted_refuses_a_symlink_or_dotdot_on_the_way(void **state)
+{
+	struct fixture *f = *state;
+	char link[96], path[128], why[256] = "", expected[256];
+
+	skip_unless_root();
+	write_file(f->path, "x", 1, 0644);
+	snprintf(link, sizeof(link), "%s/link", f->dir);
+	assert_int_equal(symlink(".", link), 0);
+	snprintf(path, sizeof(path), "%s/file", link);
+	assert_int_equal(fs_open_trusted(path, why, sizeof(why)), -EACCES);
+	snprintf(expected, sizeof(expected), "is below '%s', which is a symbolic link", link);
+	assert_string_equal(why, expected);
+
+	snprintf(path, sizeof(path), "%s/../%s/file", f->dir, f->dir + 5);
+	assert_int_equal(fs_open_trusted(path, why, sizeof(why)), -EACCES);
+	assert_string_equal(why, "has a '..' component");
+}
+
+static void open_trusted_takes_a_relative_path_from_the_working_directory(void **state)
+{
+	struct fixture *f = *state;
+	autoclose int fd = -1;
+	char *cwd = getcwd(NULL, 0);
+	char why[256] = "";
+
+	skip_unless_root();
+	assert_non_null(cwd);
+	write_file(f->path, "x", 1, 0644);
+	assert_int_equal(chdir(f->dir), 0);
+	fd = fs_open_trusted("file", why, sizeof(why));
+	assert_true(fd >= 0);
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	/* the working directory's own trust counts */
+	assert_int_equal(fs_open_trusted("./file", why, sizeof(why)), -EACCES);
+	assert_int_equal(chdir(cwd), 0);
+	free(cwd);
+}
+
 static void open_trusted_of_a_missing_file_is_enoent(void **state)
 {
 	struct fixture *f = *state;
+
+	skip_unless_root(); /* unprivileged, the test directory itself is untrusted */
 
 	assert_int_equal(fs_open_trusted(f->path, NULL, 0), -ENOENT);
 }
@@ -519,6 +609,10 @@ int main(void)
 	    DIR_TEST(open_trusted_refuses_a_file_not_owned_by_root),
 	    DIR_TEST(open_trusted_refuses_a_directory),
 	    DIR_TEST(open_trusted_refuses_a_fifo_without_blocking),
+	    DIR_TEST(open_trusted_refuses_a_file_in_a_directory_others_can_change),
+	    DIR_TEST(open_trusted_accepts_a_sticky_directory_others_can_write),
+	    DIR_TEST(open_trusted_refuses_a_symlink_or_dotdot_on_the_way),
+	    DIR_TEST(open_trusted_takes_a_relative_path_from_the_working_directory),
 	    DIR_TEST(open_trusted_of_a_missing_file_is_enoent),
 	    DIR_TEST(read_small_reads_a_whole_file),
 	    DIR_TEST(read_small_reads_an_empty_file),

@@ -9,6 +9,7 @@ CASES+=(
 	a_readonly_volume_can_be_read_but_not_written
 	a_volume_source_behind_a_symlink_is_refused
 	a_volume_source_of_another_user_is_refused
+	a_dir_image_below_a_directory_others_can_change_is_refused
 	the_launcher_refuses_to_run_without_its_capabilities
 	check_config_prints_every_problem_with_file_and_line
 	check_config_refuses_a_group_writable_config
@@ -81,6 +82,32 @@ a_volume_source_behind_a_symlink_is_refused() {
 	wait_for_syslog "$mark" "carrel-launch.*volume source '$links/data' has a symbolic link" ||
 		fail_with_text "no launcher log line; syslog:" "$(syslog_since "$mark")"
 	expect_eq "sessions left" "$(sessions_of_config "$conf")" ""
+}
+
+# Whoever can rename a directory above a "dir" image can swap the whole tree under it.
+a_dir_image_below_a_directory_others_can_change_is_refused() {
+	local conf out status open=$T/open-to-all
+	mkdir -p "$open"
+	chmod 0777 "$open"
+	cp -a "$IMAGE" "$open/tiny"
+	conf=$(case_config open-image "images = { open = { type = \"dir\"; path = \"$open/tiny\"; }; };
+		policies = ( { users = [ \"carrel-test-tiny1\" ]; image = \"open\"; } );")
+	out=$("$ADMIN" check-config -c "$conf" 2>&1)
+	status=$?
+	echo "$out"
+	expect_eq "check-config's exit status" "$status" 1
+	expect_match "check-config's reason" "$out" \
+		"image directory '$open/tiny' is in '$open', which is writable by others \\(mode 0777\\)"
+	out=$(run_in "$conf" carrel-test-tiny1 /bin/sh -c 'echo carrel-test-reached' 2>&1)
+	status=$?
+	echo "$out"
+	expect_ne "the session's exit status" "$status" 0
+	expect_no_match "what ran" "$out" '^carrel-test-reached$'
+	expect_match "the session's error" "$out" "is in '$open', which is writable by others"
+	chmod 1777 "$open"
+	out=$(run_in "$conf" carrel-test-tiny1 /bin/sh -c 'echo carrel-test-reached' 2>&1)
+	expect_match "a sticky directory, as /tmp, is fine" "$out" '^carrel-test-reached$'
+	rm -rf "$open"
 }
 
 a_volume_source_of_another_user_is_refused() {
