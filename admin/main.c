@@ -23,7 +23,7 @@ static const struct {
     {"volume", cmd_volume, "list or remove named volumes (volume ls, volume rm)"},
     {"gc", cmd_gc, "reclaim what ended sessions left behind"},
     {"events", cmd_events, "show session events (create, join, stop, end, ...)"},
-    {"image", cmd_image, "import, list, inspect, remove and export images"},
+    {"image", cmd_image, "import, build, list, inspect, remove and export images"},
 };
 
 static void usage(FILE *out)

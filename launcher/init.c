@@ -6,8 +6,9 @@
  * 2. Init never waits for a login process: that process reaps its own children only after
  *    close_session, so any wait here could deadlock. It only watches pidfds.
  * 3. The host fds it holds (state directory, lock, cgroup namespace and directories, control
- *    socket) are O_CLOEXEC, and init never execs; nothing inside can reach them (init is
- *    non-dumpable and owned by root).
+ *    socket) cross exactly one exec, that of carrel-init itself (init_handoff.c names each
+ *    one); from then on they are O_CLOEXEC and init execs nothing, so nothing inside can
+ *    reach them (init is non-dumpable and owned by root).
  * 4. Once ending, a session takes no more logins: an attach is answered "stopping", and the
  *    launcher makes a new session instead. */
 #include <dirent.h>
