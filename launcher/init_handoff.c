@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,14 +40,16 @@ int init_handoff_open_program(void)
 	return take_fd(fd);
 }
 
-static int keep_across_exec(int fd)
+static int set_cloexec(int fd, bool on)
 {
 	if (fd < 0)
 		return 0;
-	return fcntl(fd, F_SETFD, 0) < 0 ? -errno : 0;
+	return fcntl(fd, F_SETFD, on ? FD_CLOEXEC : 0) < 0 ? -errno : 0;
 }
 
-static int keep_fds(const struct init_state *s)
+/* Set or clear close-on-exec on every fd @s names: cleared for the one exec into carrel-init,
+ * set again right after it. */
+static int mark_fds(const struct init_state *s, bool cloexec)
 {
 	const int fds[] = {s->caller_pidfd,      s->lock_fd,    s->state_root_fd,
 			   s->host_cgroupns_fd,  s->control_fd, s->layer_fd,
@@ -55,11 +58,11 @@ static int keep_fds(const struct init_state *s)
 	int r = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds) && r == 0; i++)
-		r = keep_across_exec(fds[i]);
+		r = set_cloexec(fds[i], cloexec);
 	for (size_t i = 0; i < s->cgroups.n && r == 0; i++) {
-		r = keep_across_exec(s->cgroups.parent_fd[i]);
+		r = set_cloexec(s->cgroups.parent_fd[i], cloexec);
 		if (r == 0)
-			r = keep_across_exec(s->cgroups.top_procs_fd[i]);
+			r = set_cloexec(s->cgroups.top_procs_fd[i], cloexec);
 	}
 	return r;
 }
@@ -73,7 +76,7 @@ int init_handoff_exec(int program_fd, struct init_state *s)
 
 	s->magic = INIT_STATE_MAGIC;
 	s->size = sizeof(*s);
-	r = keep_fds(s);
+	r = mark_fds(s, false);
 	if (r < 0)
 		return r;
 	memfd = memfd_create(PROGRAM, 0); /* no MFD_CLOEXEC: init reads it */
@@ -105,5 +108,7 @@ int init_handoff_receive(int fd, struct init_state *ret)
 		return -EPROTO;
 	ret->id[sizeof(ret->id) - 1] = '\0';
 	ret->user[sizeof(ret->user) - 1] = '\0';
-	return 0;
+	if (ret->cgroups.n > ARRAY_SIZE(ret->cgroups.parent_fd))
+		return -EPROTO;
+	return mark_fds(ret, true) < 0 ? -EPROTO : 0;
 }
