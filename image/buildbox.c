@@ -285,9 +285,6 @@ int buildbox_run(const struct buildbox_spec *s, int *ret_status, struct image_er
 		return image_fail(e, r, "interrupted");
 	if (r < 0)
 		return image_fail(e, r, "cannot wait for the build sandbox: %s", strerror(-r));
-	r = read_why(err_r, e);
-	if (r < 0)
-		return r;
-	*ret_status = status;
-	return 0;
+	*ret_status = status; /* 126 or 127 too, with -ENOEXEC: the command could not be run */
+	return read_why(err_r, e);
 }

@@ -43,8 +43,9 @@ struct buildbox_spec {
 
 /* Run s->argv in a new sandbox and wait for it. Returns 0 with the command's exit status in
  * *@ret_status (128 + the signal that killed it), or -errno with @e saying what failed:
- * -EINTR when interrupted (the sandbox is killed first), another -errno when the sandbox
- * could not be built or the command not started. */
+ * -EINTR when interrupted (the sandbox is killed first), -ENOEXEC when the command could not
+ * be run (*@ret_status is then 127 for a program not found, 126 for one not runnable, as a
+ * shell says), another -errno when the sandbox could not be built. */
 int buildbox_run(const struct buildbox_spec *s, int *ret_status, struct image_error *e);
 
 /* In the sandbox's pid 1, from buildbox.c: build the mount tree and pivot into it. Returns 0

@@ -299,6 +299,10 @@ static int run_box(struct build *b, char *const *argv)
 	r = buildbox_run(&s, &status, b->e);
 	dfwords_free(env);
 	dfwords_free(lower);
+	if (r == -ENOEXEC) { /* ends the build as a shell would: 127 not found, 126 not runnable */
+		b->run_status = status;
+		return -ECANCELED;
+	}
 	if (r < 0)
 		return r;
 	if (status == 0)

@@ -11,6 +11,7 @@ CASES+=(
 	a_rebuild_takes_every_step_from_the_cache
 	no_cache_makes_every_step_anew
 	a_failing_run_stops_the_build_with_its_status_and_leaves_nothing
+	a_run_whose_program_is_missing_exits_as_a_shell_would
 	from_scratch_a_static_busybox_builds_and_runs
 	dockerfile_errors_name_the_file_and_line
 	a_dockerfile_of_from_alone_gives_the_base_image
@@ -213,6 +214,26 @@ a_failing_run_stops_the_build_with_its_status_and_leaves_nothing() {
 	expect_eq "no image" "$(images_in_store | grep -c '^failing$')" 0
 	expect_eq "no staging" "$(staging_left)" ""
 	expect_eq "the store" "$(store_snapshot)" "$before"
+}
+
+a_run_whose_program_is_missing_exits_as_a_shell_would() {
+	local dir=$T/ctx-missing out status
+	need_fixtures
+	mkdir -p "$dir" && printf '%s\n' 'FROM tiny' 'RUN ["/carrel-test-no-such-program"]' \
+		>"$dir/Dockerfile"
+	out=$(cbuild missing "$dir" 2>&1)
+	status=$?
+	echo "$out"
+	expect_eq "not found: 127" "$status" 127
+	expect_match "the error" "$out" \
+		"Dockerfile:2: .*cannot run '/carrel-test-no-such-program': No such file or directory$"
+	printf '%s\n' 'FROM tiny' 'RUN ["/etc"]' >"$dir/Dockerfile"
+	out=$(cbuild missing "$dir" 2>&1)
+	status=$?
+	echo "$out"
+	expect_eq "not runnable: 126" "$status" 126
+	expect_match "the error" "$out" "cannot run '/etc': Permission denied$"
+	expect_eq "no image" "$(images_in_store | grep -c '^missing$')" 0
 }
 
 from_scratch_a_static_busybox_builds_and_runs() {
