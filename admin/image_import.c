@@ -31,7 +31,7 @@ static void usage(FILE *out)
 	    "\n"
 	    "  -p, --platform P         the image of an index to take (default: this machine's)\n"
 	    "  -m, --max-layer-size S   refuse layers holding more data (default 64G)\n"
-	    "  -q, --quiet              print only warnings and errors\n"
+	    "  -q, --quiet              no progress: only warnings, errors and the last line\n"
 	    "  -h, --help               show this help\n");
 }
 

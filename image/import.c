@@ -47,6 +47,24 @@ static void ui_warning(void *data, const char *text)
 		ui->warning(ui->data, text);
 }
 
+/* A source of one image is taken whatever its platform (as "docker load" does), but an
+ * image for another machine fails at the first program a session runs: say so now. */
+static void warn_other_platform(struct import *im)
+{
+	char os[32], arch[32], host[100], text[300];
+	const char *variant;
+
+	if (sscanf(im->plan.platform, "%31[^/]/%31[^/]", os, arch) != 2)
+		return;
+	variant = strchr(im->plan.platform + strlen(os) + 1 + strlen(arch), '/');
+	if (platform_matches(&im->want, os, arch, variant ? variant + 1 : NULL))
+		return;
+	snprintf(text, sizeof(text),
+		 "the image is for %s, and this machine is %s: its programs may not run here",
+		 im->plan.platform, platform_format(&im->want, host, sizeof(host)));
+	ui_warning((void *)im->req->ui, text);
+}
+
 static int take_store(struct import *im)
 {
 	const struct import_ui *ui = im->req->ui;
@@ -146,6 +164,8 @@ static int plan_source(struct import *im)
 	}
 	if (r >= 0)
 		r = plan_check_config(&im->plan, im->want_given ? &im->want : NULL, im->e);
+	if (r >= 0 && !im->want_given)
+		warn_other_platform(im);
 	return r;
 }
 

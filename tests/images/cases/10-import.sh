@@ -7,6 +7,7 @@ CASES+=(
 	layers_are_stored_once_in_overlay_form
 	the_config_and_layers_are_recorded
 	an_index_of_several_images_needs_the_platform
+	a_single_image_for_another_machine_imports_with_a_warning
 	import_refuses_a_taken_name_a_bad_name_and_a_missing_source
 	import_reports_each_layer_on_a_line_when_not_on_a_terminal
 	import_draws_its_progress_in_place_on_a_terminal
@@ -175,6 +176,26 @@ an_index_of_several_images_needs_the_platform() {
 	expect_eq "images made by the failed imports" \
 		"$(images_in_store | grep -c -e multi-none -e multi-bad -e multi-wrong)" 0
 	cimg rm multi-default multi-arm >/dev/null
+}
+
+a_single_image_for_another_machine_imports_with_a_warning() {
+	local dir=$T/arm-only out
+	need_fixtures
+	[ "$(uname -m)" = x86_64 ] || skip_case "the platform checked here is linux/amd64"
+	make_two_platform_layout "$dir" || {
+		fail "cannot make the layout"
+		return
+	}
+	# Only the arm64 image, with no platform in the index: as "docker save" of one image.
+	jq -c '.manifests = [.manifests[1] | del(.platform)]' "$dir/index.json" >"$dir/one.json" &&
+		mv "$dir/one.json" "$dir/index.json"
+	out=$(cimg import -q arm-only "$dir" 2>&1)
+	expect "imported without --platform" [ $? = 0 ]
+	expect_match "the warning" "$out" \
+		"^carrel: warning: the image is for linux/arm64, and this machine is linux/amd64: its programs may not run here$"
+	out=$(cimg import -q same-machine "$FIXTURES/tiny" 2>&1)
+	expect_no_match "no warning for this machine's image" "$out" "warning"
+	cimg rm arm-only same-machine >/dev/null
 }
 
 import_refuses_a_taken_name_a_bad_name_and_a_missing_source() {
