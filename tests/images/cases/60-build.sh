@@ -10,6 +10,7 @@ CASES+=(
 	a_session_on_the_built_image_sees_each_step
 	a_rebuild_takes_every_step_from_the_cache
 	no_cache_makes_every_step_anew
+	an_image_of_a_hundred_layers_builds_and_a_session_runs_on_it
 	a_failing_run_stops_the_build_with_its_status_and_leaves_nothing
 	a_run_whose_program_is_missing_exits_as_a_shell_would
 	from_scratch_a_static_busybox_builds_and_runs
@@ -159,6 +160,38 @@ a_session_on_the_built_image_sees_each_step() {
 	expect_eq "carrel run starts in the WORKDIR" "$(value_of pwd "$out")" /srv/app
 	expect_eq "the fixture's files are there below" "$(value_of version "$out")" \
 		"tiny-fixture 1.0"
+}
+
+# More layers than one "lowerdir" value of fsconfig(2) holds (about 80): Linux 6.8 and later
+# take them one by one.
+an_image_of_a_hundred_layers_builds_and_a_session_runs_on_it() {
+	local dir=$T/ctx-many conf out i
+	need_fixtures
+	mkdir -p "$dir"
+	echo 'FROM tiny' >"$dir/Dockerfile"
+	for i in $(seq 1 100); do
+		echo "layer $i" >"$dir/f$i"
+		echo "COPY f$i /many/f$i" >>"$dir/Dockerfile"
+	done
+	out=$(cbuild many "$dir" -q 2>&1)
+	expect "the build" [ $? = 0 ] || {
+		echo "$out"
+		return
+	}
+	expect_eq "its layers" "$(cimg inspect many | jq '.[0].Layers | length')" 104
+	conf=$(case_config many "images = { m = { type = \"oci\"; name = \"many\"; }; };
+		defaults = { image = \"m\"; volumes = (); };
+		policies = ( { users = [ \"$OCI_USER\" ]; } );")
+	out=$(run_in "$conf" "$OCI_USER" /bin/sh -c 'cat /many/f1 /many/f100; ls /many | wc -l' 2>&1)
+	echo "$out"
+	if [ "$(printf '%s\n' "$(uname -r)" 6.8 | sort -V | head -n1)" = 6.8 ]; then
+		expect_match "the lowest layer" "$out" '^layer 1$'
+		expect_match "the top layer" "$out" '^layer 100$'
+		expect_match "every layer" "$out" '^ *100$'
+	else
+		expect_match "refused before Linux 6.8" "$out" "has 104 layers: too many for one overlay mount"
+	fi
+	cimg rm many >/dev/null
 }
 
 a_rebuild_takes_every_step_from_the_cache() {
