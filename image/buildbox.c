@@ -80,10 +80,12 @@ static char **command_env(char *const *env, const struct image_user *u)
 static void __attribute__((noreturn))
 command(const struct buildbox_spec *s, const struct image_user *u, int err_fd)
 {
-	const struct harden_spec confine = {.keep_caps = build_caps, .seccomp = true};
+	/* On the host's network these two would reach the host's interfaces and ports. */
+	const uint64_t host_net_caps = CAP(CAP_NET_RAW) | CAP(CAP_NET_BIND_SERVICE);
+	const struct harden_spec confine = {
+	    .keep_caps = build_caps & ~(s->host_network ? host_net_caps : 0), .seccomp = true};
 	const char *dir = s->workdir[0] ? s->workdir : "/";
 	char **env = command_env(s->env, u);
-	extern char **environ;
 	char text[600];
 	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC), r;
 

@@ -379,6 +379,12 @@ a_run_is_confined_like_a_docker_container() {
 	expect_eq "no mount of the sandbox is left" \
 		"$(grep -c carrel-build /proc/self/mountinfo)" 0
 	cimg rm confined >/dev/null
+	out=$(cbuild confined "$dir" --no-cache 2>&1)
+	expect "build on the host's network" [ $? = 0 ]
+	expect_eq "on the host's network, without CAP_NET_RAW and CAP_NET_BIND_SERVICE" \
+		"$(value_of capbnd "$out")" 00000000a00401fb
+	expect_ne "the host's network" "$(value_of ifaces "$out")" 1
+	cimg rm confined >/dev/null
 }
 
 copy_and_add_stay_in_the_context_and_unpack_tarballs() {
