@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/entry.h"
 #include "common/harden.h"
+#include "common/log.h"
 
 #define USER_PATH "/usr/local/bin:/usr/bin:/bin:/usr/games"
 #define ROOT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -92,14 +93,27 @@ static char **build_env(const struct user_exec *x)
 	return env;
 }
 
-/* The image's WorkingDir when it is there and the user may enter it, else home, else "/". */
+/* The image's WorkingDir when it is there and the user may enter it, else home, else "/".
+ * Docker would make a missing WorkingDir; here the user may not be able to, so say it. */
 static int change_dir(const struct user_exec *x, const char *home)
 {
-	if (x->workdir && x->workdir[0] && chdir(x->workdir) == 0)
-		return 0;
-	if (chdir(home) == 0 || chdir("/") == 0)
-		return 0;
-	return -errno;
+	const char *here = home;
+	int missed = 0;
+
+	if (x->workdir && x->workdir[0]) {
+		if (chdir(x->workdir) == 0)
+			return 0;
+		missed = errno;
+	}
+	if (chdir(home) < 0) {
+		here = "/";
+		if (chdir("/") < 0)
+			return -errno;
+	}
+	if (missed)
+		log_warning("warning: cannot enter the image's WorkingDir '%s' (%s): starting in %s",
+			    x->workdir, strerror(missed), here);
+	return 0;
 }
 
 static int drop_privileges(const struct user_exec *x)

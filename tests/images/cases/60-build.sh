@@ -11,6 +11,7 @@ CASES+=(
 	a_rebuild_takes_every_step_from_the_cache
 	no_cache_makes_every_step_anew
 	an_image_of_a_hundred_layers_builds_and_a_session_runs_on_it
+	a_workdir_the_image_lacks_is_reported_by_run
 	a_failing_run_stops_the_build_with_its_status_and_leaves_nothing
 	a_run_whose_program_is_missing_exits_as_a_shell_would
 	from_scratch_a_static_busybox_builds_and_runs
@@ -192,6 +193,29 @@ an_image_of_a_hundred_layers_builds_and_a_session_runs_on_it() {
 		expect_match "refused before Linux 6.8" "$out" "has 104 layers: too many for one overlay mount"
 	fi
 	cimg rm many >/dev/null
+}
+
+# WORKDIR makes its directory only for a later RUN, COPY or ADD: with none, a session says
+# that it cannot start there.
+a_workdir_the_image_lacks_is_reported_by_run() {
+	local dir=$T/ctx-workdir conf out
+	need_fixtures
+	mkdir -p "$dir"
+	printf '%s\n' 'FROM tiny' 'WORKDIR /carrel-test-nowhere' >"$dir/Dockerfile"
+	out=$(cbuild nowhere "$dir" -q 2>&1)
+	expect "the build" [ $? = 0 ] || {
+		echo "$out"
+		return
+	}
+	conf=$(case_config nowhere "images = { n = { type = \"oci\"; name = \"nowhere\"; }; };
+		defaults = { image = \"n\"; volumes = (); };
+		policies = ( { users = [ \"$OCI_USER\" ]; } );")
+	out=$(run_in "$conf" "$OCI_USER" /bin/sh -c 'echo "pwd=$(pwd)"' 2>&1)
+	echo "$out"
+	expect_match "the warning" "$out" \
+		"^carrel: warning: cannot enter the image's WorkingDir '/carrel-test-nowhere' \\(No such file or directory\\): starting in "
+	expect_ne "not there" "$(value_of pwd "$out")" /carrel-test-nowhere
+	cimg rm nowhere >/dev/null
 }
 
 a_rebuild_takes_every_step_from_the_cache() {
