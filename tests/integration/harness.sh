@@ -13,7 +13,7 @@
 #
 # shellcheck shell=bash disable=SC2034 # the variables here are read by the cases
 
-BUILD=$REPO/build
+BUILD=${CARREL_BUILD:-$REPO/build}
 MODULE=$BUILD/pam_carrel.so
 LAUNCHER=$BUILD/carrel-launch
 ADMIN=$BUILD/carrel
@@ -42,6 +42,7 @@ suite_teardown() { :; }
 SYSLOGD_PID=""
 SSHD_PID=""
 MADE_RUN_SSHD=""
+MADE_STORE_MOUNT_POINT=""
 PORT=""
 IMAGE_MARKER=""
 declare -A HELD_FD=()
@@ -276,6 +277,7 @@ harness_setup() {
 	write_carrel_config || { echo "cannot write $CONF"; return 1; }
 	create_test_users || { echo "cannot create the test users"; return 1; }
 	start_sshd || { echo "cannot start sshd"; return 1; }
+	bind_private_store || { echo "cannot bind a private store over /var/lib/carrel"; return 1; }
 	share_mounts_like_a_systemd_host || { echo "cannot make the mounts shared"; return 1; }
 	HOST_MNT_NS=$(readlink /proc/self/ns/mnt)
 	HOST_PID_NS=$(readlink /proc/self/ns/pid)
@@ -283,6 +285,17 @@ harness_setup() {
 	HOST_IPC_NS=$(readlink /proc/self/ns/ipc)
 	HOST_CGROUP_NS=$(readlink /proc/self/ns/cgroup)
 	suite_setup || { echo "the setup of the $SUITE_NAME suite failed"; return 1; }
+}
+
+# carrel's store (disk layers, persistent roots, volumes): an empty directory of ours bound
+# over /var/lib/carrel, so whatever the cases make there stays out of the machine's store and
+# goes with the namespace. $PRIVATE_STORE is the same directory seen from outside.
+PRIVATE_STORE=$T/var-lib-carrel
+bind_private_store() {
+	if [ ! -d /var/lib/carrel ]; then
+		mkdir -m 0700 /var/lib/carrel && MADE_STORE_MOUNT_POINT=1 || return 1
+	fi
+	mkdir -m 0700 "$PRIVATE_STORE" && mount --bind "$PRIVATE_STORE" /var/lib/carrel
 }
 
 # systemd makes every mount shared; this VM leaves them private. Sessions must make their
@@ -321,6 +334,10 @@ harness_teardown() {
 	suite_teardown
 	stop_sshd
 	end_leftover_sessions
+	if mountpoint -q /var/lib/carrel && [ /var/lib/carrel -ef "$PRIVATE_STORE" ]; then
+		umount /var/lib/carrel
+	fi
+	[ -z "$MADE_STORE_MOUNT_POINT" ] || rmdir /var/lib/carrel
 	for spec in $TEST_USERS; do
 		remove_test_user "${spec%%:*}" ||
 			echo "# teardown: cannot remove user ${spec%%:*}" >&2
@@ -473,6 +490,47 @@ run_in() {
 sessions_of_config() {
 	grep -lxF "config=$1" "$SESSIONS"/*/session 2>/dev/null
 	return 0
+}
+
+# ---- a case's own login settings, and its cleanup ------------------------------------------
+
+# on_case_exit COMMAND: eval COMMAND when the case ends (its subshell exits), the last one
+# registered first. A case that sets its own EXIT trap replaces these.
+CASE_EXIT_ACTIONS=()
+on_case_exit() {
+	CASE_EXIT_ACTIONS=("$1" "${CASE_EXIT_ACTIONS[@]}")
+	trap run_case_exit_actions EXIT
+}
+
+run_case_exit_actions() {
+	local action
+	for action in "${CASE_EXIT_ACTIONS[@]}"; do
+		eval "$action"
+	done
+}
+
+# with_login_policy "USER..." SETTINGS: until the case ends, logins of the USERs match a
+# policy with SETTINGS (libconfig, e.g. 'session = "user"; linger = "5s";') ahead of every
+# other one in the suite's config, which sshd's logins use. Several calls stack up, the
+# last first; the suite's config comes back when the case ends.
+with_login_policy() {
+	local user list="" settings line out
+	for user in $1; do
+		list="$list${list:+, }\"$user\""
+	done
+	settings=$(printf '%s' "$2" | tr '\n\t' '  ' | tr -s ' ')
+	if [ ! -f "$CONF.case" ]; then
+		cp -p "$CONF" "$CONF.case" || return 1
+		on_case_exit 'cat "$CONF.case" >"$CONF" && rm -f "$CONF.case"'
+	fi
+	out=$(while IFS= read -r line; do
+		printf '%s\n' "$line"
+		[ "$line" != "policies = (" ] || printf '  { users = [ %s ]; %s },\n' "$list" "$settings"
+	done <"$CONF")
+	printf '%s\n' "$out" >"$CONF" || return 1
+	out=$("$ADMIN" check-config -c "$CONF" 2>&1)
+	[ "$out" = ok ] && return 0
+	fail_with_text "check-config of the suite's config with the case's policy for $1:" "$out"
 }
 
 # ---- sessions on the host ------------------------------------------------------------------
