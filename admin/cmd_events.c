@@ -122,15 +122,25 @@ int cmd_events(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* The log rotated once is in events.1: older lines first. */
+	f = fopen(EVENTS_OLD_PATH, "re");
+	if (f) {
+		drain(f, json);
+		fclose(f);
+	}
 	f = fopen(EVENTS_PATH, "re");
 	if (!f && (errno != ENOENT || !following))
 		return errno == ENOENT
 			   ? EXIT_OK
 			   : (log_error_errno(-errno, "cannot read %s", EVENTS_PATH), EXIT_FAIL);
 	if (!f) {
-		autoclose int fd = events_open(); /* so there is a log to follow */
+		/* so there is a log to follow, made as events_write() makes it */
+		int fd = open(EVENTS_PATH, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			      0600);
 
-		f = fopen(EVENTS_PATH, "re");
+		f = fd < 0 ? NULL : fdopen(fd, "r");
+		if (!f && fd >= 0)
+			close(fd);
 		if (!f)
 			return log_error_errno(-errno, "cannot read %s", EVENTS_PATH), EXIT_FAIL;
 	}

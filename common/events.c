@@ -12,7 +12,7 @@
 
 int events_open(void)
 {
-	int fd = open(EVENTS_PATH, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(EVENTS_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 
 	return fd < 0 ? -errno : fd;
 }
@@ -23,7 +23,7 @@ static void clean(char *dst, size_t size, const char *src)
 	size_t i = 0;
 
 	for (; src && *src && i + 1 < size; src++)
-		dst[i++] = (*src == '\t' || *src == '\n' || *src == '\r') ? ' ' : *src;
+		dst[i++] = (char)((*src == '\t' || *src == '\n' || *src == '\r') ? ' ' : *src);
 	if (i == 0 && size > 1)
 		dst[i++] = '-';
 	dst[i] = '\0';
@@ -31,16 +31,17 @@ static void clean(char *dst, size_t size, const char *src)
 
 /* Past the size cap, the log moves aside whole. Two writers may both rotate: the second
  * rename only moves a few fresh lines, which is fine for a log of this kind. */
-static void rotate_if_big(int fd)
+static void rotate_if_big(int dir_fd, int fd)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) == 0 && st.st_size > EVENTS_MAX_BYTES)
-		(void)rename(EVENTS_PATH, EVENTS_PATH ".1");
+		(void)renameat(dir_fd, EVENTS_NAME, dir_fd, EVENTS_NAME ".1");
 }
 
-int events_write(int fd, const struct events_entry *e)
+int events_write(int dir_fd, const struct events_entry *e)
 {
+	autoclose int fd = -1;
 	char when[32], fields[5][256], line[1536];
 	struct timespec now;
 	struct tm tm;
@@ -58,9 +59,13 @@ int events_write(int fd, const struct events_entry *e)
 		     fields[1], fields[2], fields[3], fields[4]);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return -EOVERFLOW;
+	fd = openat(dir_fd, EVENTS_NAME, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+	if (fd < 0)
+		return -errno;
 	if (write(fd, line, (size_t)n) != n)
 		return -errno;
-	rotate_if_big(fd);
+	rotate_if_big(dir_fd, fd);
 	return 0;
 }
 

@@ -8,7 +8,10 @@
 
 #include <stddef.h>
 
-#define EVENTS_PATH "/run/carrel/events"
+#define EVENTS_DIR "/run/carrel"
+#define EVENTS_NAME "events"
+#define EVENTS_PATH EVENTS_DIR "/" EVENTS_NAME
+#define EVENTS_OLD_PATH EVENTS_PATH ".1"
 #define EVENTS_MAX_BYTES (1024 * 1024)
 
 struct events_entry {
@@ -20,13 +23,15 @@ struct events_entry {
 	const char *detail;  /* may be NULL: a reason, a command */
 };
 
-/* Open the log for appending (O_APPEND, made 0600 if missing). Returns the fd or -errno.
- * A process that pivots away from the host (a session's init) opens it first and keeps it. */
+/* Open the directory of the log (O_PATH). Returns the fd or -errno. A process that pivots
+ * away from the host (a session's init) opens it first and keeps it: the directory, not the
+ * file, so that a line written after a rotation goes to the new log. */
 int events_open(void);
 
-/* Append @e to the log open at @fd. Returns 0 or -errno; callers treat failure as a lost
- * line, never as a reason to fail what they were doing. */
-int events_write(int fd, const struct events_entry *e);
+/* Append @e to the log in the directory open at @dir_fd (the file made 0600 if missing).
+ * Returns 0 or -errno; callers treat failure as a lost line, never as a reason to fail what
+ * they were doing. */
+int events_write(int dir_fd, const struct events_entry *e);
 
 /* Open, append, close: for programs that write one event. */
 int events_log(const struct events_entry *e);

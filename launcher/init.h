@@ -34,7 +34,7 @@ struct init_state {
 	struct cgroup_layout layout;
 	struct cgroup_teardown cgroups;
 	bool shared;       /* session = "user": more logins may attach */
-	int events_fd;     /* the event log, opened before the pivot */
+	int events_fd;     /* the event log's directory, opened before the pivot */
 	char user[64];     /* for the "end" event */
 	int layer_lock_fd; /* a persistent layer's lock: kept open, never used */
 	int image_lock_fd; /* the stored image's record lock (LOCK_SH): kept open, never used */
