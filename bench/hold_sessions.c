@@ -3,13 +3,27 @@
  * and waits), so that what carrel keeps per idle session can be measured. Prints "ready"
  * when all are open, then waits for its stdin to close and ends them all.
  *
- *   hold_sessions N PARALLEL CONFDIR SERVICE USER */
+ *   hold_sessions N PARALLEL CONFDIR SERVICE USER
+ *
+ * What the PAM modules log at LOG_WARNING or worse goes to stderr, one line each, so that
+ * the reason a session could not be opened is seen even where no syslog daemon runs. */
 #include <security/pam_appl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
+
+/* pam_syslog() ends in vsyslog(): this program's own takes its place. */
+void vsyslog(int priority, const char *format, va_list ap)
+{
+	if (LOG_PRI(priority) > LOG_WARNING)
+		return;
+	vfprintf(stderr, format, ap);
+	fputc('\n', stderr);
+}
 
 static int no_conversation(int n, const struct pam_message **msg, struct pam_response **resp,
 			   void *data)
