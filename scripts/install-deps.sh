@@ -2,19 +2,26 @@
 # Install the Debian packages carrel needs, when some are missing.
 #   scripts/install-deps.sh build        what "make" needs
 #   scripts/install-deps.sh build test   plus what "make check" and "make demo" need
+#   scripts/install-deps.sh bench        what "make bench" compares carrel with
+#   scripts/install-deps.sh build lint   what "make lint" runs (with the headers it parses)
 set -eu
 
 build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev
 	libseccomp-dev libarchive-dev libssl-dev"
 test_pkgs="libcmocka-dev openssh-server openssh-client busybox-static util-linux login bsdutils
-	procps iproute2 passwd jq attr skopeo mandoc dpkg-dev debhelper lintian fakeroot"
+	procps iproute2 passwd jq attr skopeo mandoc dpkg-dev debhelper lintian fakeroot valgrind"
+bench_pkgs="gcc libc6-dev libpam0g-dev busybox-static util-linux login procps jq bubblewrap crun
+	podman"
+lint_pkgs="clang-format clang-tidy cppcheck mandoc libcmocka-dev"
 
 want=""
 for set in "$@"; do
 	case "$set" in
 	build) want="$want $build_pkgs" ;;
 	test) want="$want $test_pkgs" ;;
-	*) echo "install-deps: unknown package set '$set' (build, test)" >&2; exit 2 ;;
+	bench) want="$want $bench_pkgs" ;;
+	lint) want="$want $lint_pkgs" ;;
+	*) echo "install-deps: unknown package set '$set' (build, test, bench, lint)" >&2; exit 2 ;;
 	esac
 done
 
