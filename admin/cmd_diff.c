@@ -62,7 +62,10 @@ static int add_change(char kind, const char *path)
 	walk->items = grown;
 	walk->items[walk->n].kind = kind;
 	walk->items[walk->n].path = strdup(path);
-	return walk->items[walk->n++].path ? 0 : -ENOMEM;
+	if (!walk->items[walk->n].path)
+		return -ENOMEM; /* not counted: the list never holds a NULL path */
+	walk->n++;
+	return 0;
 }
 
 static int visit(const char *fpath, const struct stat *st, int type, struct FTW *ftw)
@@ -81,19 +84,32 @@ static int visit(const char *fpath, const struct stat *st, int type, struct FTW 
 	    fstatat(walk->lower_fd, path + 1, &lower, AT_SYMLINK_NOFOLLOW) == 0 ? 'C' : 'A', path);
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 /* One upper directory of the layer: "upper" for /, "mnt%2Fvar/upper" for /var. */
 static int walk_part(int layer_fd, const char *name, struct diff_walk *w)
 {
 	char dir[4200], prefix[4096] = "";
 	size_t o = 0;
+	int r;
 
 	/* Undo store_layer_name(): "mnt%2Fvar" is /var. */
 	if (name[0]) {
 		for (const char *p = name + 3; *p && o + 1 < sizeof(prefix); p++) {
-			unsigned byte;
+			int high = p[0] == '%' ? hex_digit(p[1]) : -1;
+			int low = high >= 0 ? hex_digit(p[2]) : -1;
 
-			if (p[0] == '%' && sscanf(p + 1, "%2X", &byte) == 1) {
-				prefix[o++] = (char)byte;
+			if (low >= 0) {
+				prefix[o++] = (char)((high << 4) | low);
 				p += 2;
 			} else {
 				prefix[o++] = *p;
@@ -106,9 +122,13 @@ static int walk_part(int layer_fd, const char *name, struct diff_walk *w)
 	w->prefix = prefix;
 	w->skip = strlen(dir);
 	walk = w;
-	if (nftw(dir, visit, 32, FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+	/* -1 is nftw's own failure; another value is what visit() returned (-ENOMEM). */
+	r = nftw(dir, visit, 32, FTW_PHYS | FTW_MOUNT);
+	if (r == -1)
+		r = errno == ENOENT ? 0 : -errno;
+	walk = NULL;
+	w->prefix = NULL; /* @prefix is this frame's */
+	return r;
 }
 
 static int by_path(const void *a, const void *b)
@@ -125,12 +145,15 @@ static int diff_layer(int layer_fd, int lower_fd)
 	struct dirent *de;
 	int r = walk_part(layer_fd, "", &w);
 
+	if (!dir && fd >= 0)
+		(void)close(fd);
 	while (r >= 0 && dir && (de = readdir(dir)))
 		if (strncmp(de->d_name, "mnt", 3) == 0)
 			r = walk_part(layer_fd, de->d_name, &w);
 	if (dir)
 		closedir(dir);
-	qsort(w.items, w.n, sizeof(*w.items), by_path);
+	if (w.n)
+		qsort(w.items, w.n, sizeof(*w.items), by_path);
 	for (size_t i = 0; i < w.n; i++) {
 		if (r >= 0)
 			printf("%c %s\n", w.items[i].kind, w.items[i].path);

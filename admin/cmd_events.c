@@ -15,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/events.h"
 #include "common/log.h"
+#include "common/session_state.h"
 
 static void usage(FILE *out)
 {
@@ -134,9 +135,11 @@ int cmd_events(int argc, char **argv)
 			   ? EXIT_OK
 			   : (log_error_errno(-errno, "cannot read %s", EVENTS_PATH), EXIT_FAIL);
 	if (!f) {
-		/* so there is a log to follow, made as events_write() makes it */
-		int fd = open(EVENTS_PATH, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-			      0600);
+		/* so there is a log to follow, made as the launcher makes /run/carrel and
+		 * events_write() the log: no session may have run since boot */
+		autoclose int root_fd = session_state_open_root(true);
+		int fd =
+		    open(EVENTS_PATH, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 		f = fd < 0 ? NULL : fdopen(fd, "r");
 		if (!f && fd >= 0)

@@ -68,7 +68,8 @@ static void print_limits(const char *label, const struct cfg_limits *l)
 		sep = ", ";
 	}
 	if (l->set & CFG_LIMIT_SWAP) {
-		printf("%sswap %s", sep, l->swap ? format_size(l->swap, size, sizeof(size)) : "none");
+		printf("%sswap %s", sep,
+		       l->swap ? format_size(l->swap, size, sizeof(size)) : "none");
 		sep = ", ";
 	}
 	if (l->unlimited & CFG_LIMIT_PIDS) { /* "max": no limit, said so explicitly */

@@ -3,6 +3,7 @@
  * until each init is gone. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -86,9 +87,18 @@ int cmd_stop(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "w:h", options, NULL)) != -1) {
 		switch (opt) {
-		case 'w':
-			wait_sec = atoi(optarg);
+		case 'w': {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			/* 0 or less, or too long for poll()'s milliseconds, is refused below. */
+			wait_sec = errno || end == optarg || *end || n <= 0 || n > INT_MAX / 1000
+				       ? 0
+				       : (int)n;
 			break;
+		}
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;

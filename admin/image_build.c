@@ -92,13 +92,13 @@ static int parse(int argc, char **argv, struct build_request *req, bool *quiet)
 			req->dockerfile = optarg;
 		else if (opt == OPT_NO_CACHE)
 			req->no_cache = true;
-		else if (opt == OPT_NETWORK && parse_network(optarg, req) < 0)
-			return -EINVAL;
+		else if (opt == OPT_NETWORK && parse_network(optarg, req) == 0)
+			continue;
 		else if (opt == 'q')
 			*quiet = true;
 		else if (opt == 'h')
 			return 1;
-		else if (opt != OPT_NETWORK)
+		else /* an unknown option, or a bad --network */
 			return -EINVAL;
 	}
 	if (optind + 1 != argc || !req->name)

@@ -122,7 +122,7 @@ static void shorten(const char *in, bool no_trunc, char *out, size_t size)
 			used += 3;
 			break;
 		}
-		out[used++] = c == '\t' || c == '\n' || c == '\r' ? ' ' : (char)c;
+		out[used++] = (char)(c == '\t' || c == '\n' || c == '\r' ? ' ' : c);
 	}
 	out[used] = '\0';
 }

@@ -109,6 +109,7 @@ static int list(bool json)
 		count = image_list(store_fd, &names);
 	if (count < 0)
 		return log_error_errno(count, "cannot list the images"), EXIT_FAIL;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, as meant */
 	recs = calloc((size_t)count + 1, sizeof(*recs));
 	for (int i = 0; recs && i < count; i++)
 		if (images_load(store_fd, names[i], &recs[n]) == 0)

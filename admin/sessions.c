@@ -60,6 +60,7 @@ int sessions_load(struct session_list *ret)
 	n = session_list_ids(root_fd, &ids);
 	if (n < 0)
 		return n;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, as meant */
 	l.items = calloc((size_t)n + 1, sizeof(*l.items));
 	if (!l.items) {
 		session_ids_free(ids);
@@ -69,6 +70,7 @@ int sessions_load(struct session_list *ret)
 		if (load_one(root_fd, ids[i], &l.items[l.n]) == 0)
 			l.n++;
 	session_ids_free(ids);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, as meant */
 	qsort(l.items, l.n, sizeof(*l.items), by_creation);
 	*ret = l;
 	return 0;

@@ -34,6 +34,15 @@ const char *units_size_iec(double bytes, char *buf, size_t size)
 	return buf;
 }
 
+/* "07" is 7; anything but two decimal digits is -1. */
+static int two_digits(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* "Z", or "+hh:mm" / "-hh:mm" exactly. */
 static int parse_offset(const char *p, long *ret)
 {
 	int hours, minutes;
@@ -42,8 +51,11 @@ static int parse_offset(const char *p, long *ret)
 		*ret = 0;
 		return 0;
 	}
-	if ((p[0] != '+' && p[0] != '-') || sscanf(p + 1, "%2d:%2d", &hours, &minutes) != 2 ||
-	    strlen(p) != 6)
+	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 6 || p[3] != ':')
+		return -EINVAL;
+	hours = two_digits(p + 1);
+	minutes = two_digits(p + 4);
+	if (hours < 0 || minutes < 0)
 		return -EINVAL;
 	*ret = (p[0] == '-' ? -1 : 1) * (hours * 3600L + minutes * 60L);
 	return 0;

@@ -111,8 +111,9 @@ static int change_dir(const struct user_exec *x, const char *home)
 			return -errno;
 	}
 	if (missed)
-		log_warning("warning: cannot enter the image's WorkingDir '%s' (%s): starting in %s",
-			    x->workdir, strerror(missed), here);
+		log_warning(
+		    "warning: cannot enter the image's WorkingDir '%s' (%s): starting in %s",
+		    x->workdir, strerror(missed), here);
 	return 0;
 }
 

@@ -43,6 +43,7 @@ static int open_trusted_parent(const char *path, const char **last, char *why, s
 	const char *p;
 	int r;
 
+	*last = path; /* defined on failure too */
 	dir_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir_fd < 0)
 		return -errno;
@@ -51,7 +52,8 @@ static int open_trusted_parent(const char *path, const char **last, char *why, s
 		char name[NAME_MAX + 1];
 		int next;
 
-		r = check_directory(dir_fd, path, p == path ? 1 : (size_t)(p - path), why, why_size);
+		r = check_directory(dir_fd, path, p == path ? 1 : (size_t)(p - path), why,
+				    why_size);
 		if (r < 0)
 			return r;
 		while (*p == '/')
@@ -98,6 +100,7 @@ int fs_open_trusted_parent(const char *path, const char **last, char *why, size_
 
 	assert(path && last);
 
+	*last = path; /* defined on failure too */
 	if (path[0] == '/')
 		return open_trusted_parent(path, last, why, why_size);
 	/* A relative path (carrel check-config -c ./test.conf): the directories above the

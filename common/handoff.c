@@ -2,6 +2,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,17 +104,24 @@ static int wait_child(pid_t pid, int *ret_status)
 
 static int decode_answer(const char *answer, int status, struct handoff_result *ret)
 {
-	char id[SESSION_ID_LEN + 2];
-	int pid = 0, used = 0;
+	char id[SESSION_ID_LEN + 2], *end = NULL;
+	long pid = 0;
+	int used = 0;
 
 	if (strncmp(answer, "error ", 6) == 0) {
 		snprintf(ret->error, sizeof(ret->error), "%s", answer + 6);
 		return -EIO;
 	}
-	if (sscanf(answer, "ok %13s %d%n", id, &pid, &used) == 2 && answer[used] == '\0' &&
-	    session_id_valid(id) && pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+	/* "ok ID PID", nothing after the pid */
+	if (sscanf(answer, "ok %13s %n", id, &used) == 1 && used > 0) {
+		errno = 0;
+		pid = strtol(answer + used, &end, 10);
+		if (errno || end == answer + used || *end || pid > INT_MAX)
+			pid = 0;
+	}
+	if (pid > 0 && session_id_valid(id) && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		memcpy(ret->id, id, sizeof(ret->id));
-		ret->init_pid = pid;
+		ret->init_pid = (pid_t)pid;
 		return 0;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)

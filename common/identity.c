@@ -86,8 +86,11 @@ int identity_lookup(const char *user, struct identity **ret)
 	r = (!id->user || !id->gecos || !id->home || !id->shell) ? -ENOMEM : 0;
 	if (r == 0)
 		r = lookup_groups(id);
-	if (r == 0)
-		r = (id->group = strdup(id->groups[0])) ? 0 : -ENOMEM;
+	if (r == 0) {
+		/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set, as r is 0 */
+		id->group = strdup(id->groups[0]);
+		r = id->group ? 0 : -ENOMEM;
+	}
 	if (r < 0) {
 		identity_free(id);
 		return r;

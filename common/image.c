@@ -25,7 +25,8 @@ int image_open_dir(const char *path, char *why, size_t why_size)
 		snprintf(why, why_size, "image directory '%s' %s", path, detail);
 		return dir_fd;
 	}
-	fd = dir_fd < 0 ? dir_fd : openat(dir_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	fd = dir_fd < 0 ? dir_fd
+			: openat(dir_fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		int r = dir_fd < 0 ? dir_fd : -errno;
 

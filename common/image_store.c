@@ -31,8 +31,10 @@
 
 int image_store_prepare(int store_fd)
 {
+	/* NOLINTBEGIN(bugprone-suspicious-missing-comma): "/" BUILD_CACHE_DIR is one name */
 	static const char *const dirs[] = {"/blobs/sha256", "/layers", "/images", "/tmp",
 					   "/" BUILD_CACHE_DIR};
+	/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		int fd = store_dir(store_fd, dirs[i], 0700);
@@ -131,6 +133,7 @@ static int compare_names(const void *a, const void *b)
 static int list_dir(int dir_fd, bool (*keep)(const char *name), char ***ret)
 {
 	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : 0;
 	char **names = calloc(1, sizeof(*names));
 	size_t n = 0;
 	struct dirent *de;
@@ -141,7 +144,7 @@ static int list_dir(int dir_fd, bool (*keep)(const char *name), char ***ret)
 		if (fd >= 0 && !dir)
 			(void)close(fd);
 		free(names);
-		return fd < 0 ? -errno : -ENOMEM;
+		return r < 0 ? r : -ENOMEM;
 	}
 	while ((de = readdir(dir))) {
 		char **grown;

@@ -12,7 +12,7 @@ void log_init(const char *program);
 void log_use_syslog(void);
 
 /* Show LOG_DEBUG messages. */
-void log_set_verbose(bool verbose);
+void log_set_verbose(bool on);
 
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,5 +1,6 @@
 /* common/mountinfo.c: see mountinfo.h. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,25 @@ static void unescape(char *s)
 	*out = '\0';
 }
 
+/* A mount id: a decimal number, nothing else. */
+static int parse_id(const char *s, int *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+		return -EPROTO;
+	*ret = (int)v;
+	return 0;
+}
+
 /* "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue" */
 static int parse_line(char *line, struct mountinfo_entry *e)
 {
 	char *fields[6], *tail[3], *save = NULL, *dash;
+	int id, parent_id;
 	size_t n = 0;
 
 	line[strcspn(line, "\n")] = '\0';
@@ -45,14 +61,14 @@ static int parse_line(char *line, struct mountinfo_entry *e)
 	for (char *f = strtok_r(dash + 3, " ", &save); f && n < ARRAY_SIZE(tail);
 	     f = strtok_r(NULL, " ", &save))
 		tail[n++] = f;
-	if (n < 3)
+	if (n < 3 || parse_id(fields[0], &id) < 0 || parse_id(fields[1], &parent_id) < 0)
 		return -EPROTO;
 	for (size_t i = 3; i < 5; i++)
 		unescape(fields[i]);
 	unescape(tail[1]);
 	*e = (struct mountinfo_entry){
-	    .id = atoi(fields[0]),
-	    .parent_id = atoi(fields[1]),
+	    .id = id,
+	    .parent_id = parent_id,
 	    .root = fields[3],
 	    .mount_point = fields[4],
 	    .options = fields[5],

@@ -44,8 +44,7 @@ static int append_lowers(int fs_fd, const int *fds, size_t n)
 
 /* Everything that resolves a layer path, with the cwd in /proc/self/fd: the kernels that
  * parse overlay options only at create time (before 6.5) resolve them then. */
-static int configure_here(int fs_fd, const int *fds, size_t n, const char *upper,
-			  const char *work)
+static int configure_here(int fs_fd, const int *fds, size_t n, const char *upper, const char *work)
 {
 	char lower[FSCONFIG_VALUE_MAX + 1];
 	int r = append_lowers(fs_fd, fds, n);

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,15 +40,18 @@ int proc_start_time(pid_t pid, uint64_t *ret)
 		if (!p)
 			return -EPROTO;
 	}
-	if (sscanf(p, " %" SCNu64, ret) != 1)
+	p++;
+	if (*p < '0' || *p > '9')
 		return -EPROTO;
-	return 0;
+	errno = 0;
+	*ret = strtoull(p, NULL, 10);
+	return errno ? -EPROTO : 0;
 }
 
 int proc_open_verified(pid_t pid, uint64_t start_time)
 {
 	autoclose int pidfd = -1;
-	uint64_t now;
+	uint64_t now = 0;
 	int r;
 
 	if (pid <= 0)

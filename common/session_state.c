@@ -692,6 +692,7 @@ static int only_known_entries(int dir_fd, const char *const *known, size_t n_kno
 int session_dir_remove(int root_fd, const char *id)
 {
 	/* Files first, then the directories (N_KNOWN_FILES of them are files). */
+	/* NOLINTNEXTLINE(bugprone-suspicious-missing-comma): "." RECORD_NAME ".tmp" is one */
 	static const char *const known[] = {RECORD_NAME,       "." RECORD_NAME ".tmp",
 					    LOCK_NAME,         CONTROL_NAME,
 					    SESSION_LAYER_DIR, SESSION_MERGED_DIR};
@@ -739,6 +740,7 @@ int session_list_ids(int root_fd, char ***ret)
 	dir = fdopendir(fd);
 	if (!dir)
 		return -errno;
+	/* NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): read by autoclose */
 	fd = -1; /* owned by dir now */
 	while ((de = readdir(dir))) {
 		char **grown;

@@ -89,8 +89,10 @@ static size_t put_one(int cap, char *out)
 		snprintf(num, sizeof(num), "%d", cap);
 		name = num;
 	}
-	if (out)
+	if (out) {
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): put_list() ends the list */
 		memcpy(out, name, strlen(name));
+	}
 	return strlen(name);
 }
 

@@ -21,8 +21,8 @@ static int file_error(struct cfg_diags *d, const char *path, int r, const char *
 		cfg_diags_add(d, 0, "'%.100s' does not exist", path);
 		return r;
 	case -EPERM:
-		cfg_diags_add(d, 0,
-			      "'%.100s' %s: refusing it (make it root-owned, mode 0644)", path, why);
+		cfg_diags_add(d, 0, "'%.100s' %s: refusing it (make it root-owned, mode 0644)",
+			      path, why);
 		return r;
 	case -EACCES:
 		if (!why[0])

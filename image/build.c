@@ -1,6 +1,7 @@
 /* image/build.c: see build.h. image_build() reads as its list of steps: the Dockerfile, the
  * context, the store (locked, staging made), FROM, every other instruction (buildstep.c),
  * then the image, written and moved into the store in one rename. */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -242,6 +243,7 @@ static int from(struct build *b, const struct df_instr *in)
 		r = r < 0 ? image_fail(b->e, r, "out of memory") : 0;
 	} else {
 		r = load_base(b, words[0], &base);
+		assert(r < 0 || base);
 		if (r >= 0)
 			r = base_config(b, base);
 		if (r >= 0)

@@ -222,9 +222,9 @@ static int resolve_dest(struct copier *c, const char *dest, char *out, size_t si
 	size_t used = 0;
 	int links = 0, r;
 
+	out[0] = '\0';
 	if (!todo)
 		return image_fail(c->e, -ENOMEM, "out of memory");
-	out[0] = '\0';
 	for (char *p = todo; *(p += strspn(p, "/"));) {
 		size_t n = strcspn(p, "/");
 		char *rest = p + n + (p[n] == '/');
@@ -418,7 +418,7 @@ static int one_source(struct copier *c, const char *path, const char *dest, bool
 {
 	const char *label = path[0] ? path : ".";
 	autoclose int fd = -1, dst_fd = -1;
-	struct stat st;
+	struct stat st = {0};
 	int r;
 
 	fd = open_source(c, path, label, &st);

@@ -47,7 +47,7 @@ int digest_final(struct digest *d, char ret[IMAGE_DIGEST_LEN + 1])
 
 	if (EVP_DigestFinal_ex(d->md, sum, &n) != 1 || n != 32)
 		return -EIO;
-	memcpy(ret, "sha256:", 7);
+	memcpy(ret, "sha256:", 8); /* with its NUL: the hex digits follow from [7] */
 	for (unsigned i = 0; i < n; i++)
 		snprintf(ret + 7 + 2 * i, 3, "%02x", sum[i]);
 	return 0;

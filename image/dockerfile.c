@@ -219,7 +219,7 @@ static int instruction(struct parser *p, char *line, int line_no)
 	struct df_instr in = {.line = line_no};
 	size_t n = strcspn(line, " \t");
 	char keyword[32];
-	int takes_json, r = 0;
+	int takes_json, r;
 
 	snprintf(keyword, sizeof(keyword), "%.*s", (int)(n < 31 ? n : 31), line);
 	takes_json = lookup(p, keyword, line_no, &in);
@@ -227,10 +227,12 @@ static int instruction(struct parser *p, char *line, int line_no)
 		return takes_json;
 	in.text = strdup(line);
 	in.args = strdup(line + n + strspn(line + n, " \t"));
-	if (!in.text || !in.args)
-		r = image_fail(p->e, -ENOMEM, "out of memory");
-	if (r >= 0)
-		r = take_flags(p, &in);
+	if (!in.text || !in.args) {
+		free(in.text);
+		free(in.args);
+		return image_fail(p->e, -ENOMEM, "out of memory");
+	}
+	r = take_flags(p, &in);
 	if (r >= 0 && takes_json)
 		in.json = json_form(in.args);
 	if (r >= 0)

@@ -317,11 +317,14 @@ static int regular(struct writer *w, struct archive_entry *entry, int fd, const 
 	if (st->st_nlink < 2)
 		return 0;
 	grown = realloc(w->links, (w->n_links + 1) * sizeof(*grown));
-	if (!grown || !(grown[w->n_links].path = strdup(path)))
+	if (!grown)
+		return image_fail(w->e, -ENOMEM, "out of memory");
+	w->links = grown; /* the old array is gone once realloc() succeeds */
+	grown[w->n_links].path = strdup(path);
+	if (!grown[w->n_links].path)
 		return image_fail(w->e, -ENOMEM, "out of memory");
 	grown[w->n_links].dev = st->st_dev;
 	grown[w->n_links].ino = st->st_ino;
-	w->links = grown;
 	w->n_links++;
 	return 0;
 }

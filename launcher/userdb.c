@@ -103,8 +103,10 @@ static int sync_passwd(struct launch_ctx *c, int etc_fd)
 	}
 	text_add(&out, entry, strlen(entry));
 	text_add(&out, "\n", 1);
-	if (out.failed)
+	if (out.failed) {
+		free(out.data);
 		return -ENOMEM;
+	}
 	r = fs_write_atomic(etc_fd, "passwd", out.data, out.len, 0644);
 	free(out.data);
 	return r;
@@ -163,6 +165,7 @@ static int sync_group(struct launch_ctx *c, int etc_fd)
 	r = read_db(etc_fd, "group", &old);
 	if (r < 0)
 		return r;
+	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): read_db() set it (-errno < 0) */
 	before = strdup(old);
 	if (!before)
 		return -ENOMEM;
@@ -205,6 +208,7 @@ static int sync_hosts(struct launch_ctx *c, int etc_fd)
 	r = read_db(etc_fd, "hosts", &old);
 	if (r < 0)
 		return r;
+	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): read_db() set it (-errno < 0) */
 	for (char *p = strstr(old, name); p; p = strstr(p + 1, name)) {
 		char after = p[strlen(name)];
 

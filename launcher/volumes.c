@@ -134,7 +134,7 @@ static int bind_volume(struct launch_ctx *c, int root_fd, const struct profile_v
 	autoclose int src_fd = -1, target_fd = -1;
 	unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	char source[400];
-	struct stat st;
+	struct stat st = {0};
 	int r;
 
 	src_fd = open_source(c, v, index, source, sizeof(source), &st);

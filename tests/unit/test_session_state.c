@@ -136,7 +136,7 @@ static struct session_record *filled_record(void)
 	r->rootfs_size = 1ull << 40;
 	r->init_pid = 4194304;
 	r->init_start = 123456789012ull;
-	r->created_usec = 1700000000123456ll;
+	r->created_usec = 1700000000123456LL;
 	r->lower_dir = dup_or_fail("/srv/images/lab");
 	r->upper_dir = dup_or_fail("/run/carrel/sessions/" ID_B "/layer/upper");
 	r->work_dir = dup_or_fail("\\\\\\");
