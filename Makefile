@@ -19,6 +19,7 @@ VERSION    := 0.1.0
 CPPFLAGS += -D_GNU_SOURCE -D_FORTIFY_SOURCE=2 -I. \
 	-DCARREL_VERSION='"$(VERSION)"' \
 	-DCARREL_LAUNCHER_PATH='"$(LIBEXECDIR)/carrel-launch"' \
+	-DCARREL_IMAGE_HELPER_PATH='"$(LIBEXECDIR)/carrel-image"' \
 	-DCARREL_CONFIG_PATH='"$(SYSCONFDIR)/carrel/carrel.conf"'
 WARN      = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wno-unused-parameter
@@ -66,7 +67,7 @@ plain_obj = $(patsubst %.c,$(PLAIN)/%.o,$(1))
 COMMON_OBJ   := $(call obj,$(wildcard common/*.c config/*.c))
 MODULE_OBJ   := $(call plain_obj,$(wildcard pam_module/*.c))
 LAUNCHER_OBJ := $(call obj,$(filter-out launcher/main.c launcher/init_main.c,$(wildcard launcher/*.c)))
-ADMIN_OBJ    := $(call obj,$(filter-out admin/main.c,$(wildcard admin/*.c)))
+ADMIN_OBJ    := $(call obj,$(filter-out admin/main.c admin/image_main.c,$(wildcard admin/*.c)))
 IMAGE_OBJ    := $(call obj,$(wildcard image/*.c))
 UNIT_TESTS   := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 PAM_HARNESS  := $(B)/tests/pam/pam_harness
@@ -75,7 +76,7 @@ FUZZ_REPLAYS := $(patsubst %,$(B)/tests/fuzz/replay_%,$(FUZZ_TARGETS))
 # The escape suite's probe runs inside sessions on any image, busybox ones too: static.
 SECURITY_PROBE := $(B)/tests/security/probe
 
-PROGRAMS := $(B)/pam_carrel.so $(B)/carrel-launch $(B)/carrel-init $(B)/carrel
+PROGRAMS := $(B)/pam_carrel.so $(B)/carrel-launch $(B)/carrel-init $(B)/carrel $(B)/carrel-image
 
 .PHONY: all check check-all check-unit check-pam check-integration check-security check-images \
 	check-sanitize check-docs check-package deb rpm bench \
@@ -145,7 +146,16 @@ $(B)/carrel-init: $(INIT_OBJ) $(PLAIN)/libcarrel-common.a
 	$(say) LD $@
 	$(Q)$(CC) -static-pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^
 
+# carrel links only what its commands use: of the image library, the read-only layer view
+# (diff); libarchive and libcrypto are for carrel-image (admin/cmd_image.c says why), and
+# --as-needed leaves them out of carrel if nothing there calls them.
 $(B)/carrel: $(B)/admin/main.o $(B)/libcarrel-admin.a $(B)/libcarrel-image.a \
+		$(B)/libcarrel-common.a
+	$(say) LD $@
+	$(Q)$(CC) -pie $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON) $(LIBS_CAP) \
+		$(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
+
+$(B)/carrel-image: $(B)/admin/image_main.o $(B)/libcarrel-admin.a $(B)/libcarrel-image.a \
 		$(B)/libcarrel-common.a
 	$(say) LD $@
 	$(Q)$(CC) -pie $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON) $(LIBS_CAP) \
@@ -267,6 +277,7 @@ install: all
 	install -m 0644 $(B)/pam_carrel.so $(DESTDIR)$(PAMDIR)/pam_carrel.so
 	install -m 0755 $(B)/carrel-launch $(DESTDIR)$(LIBEXECDIR)/carrel-launch
 	install -m 0755 $(B)/carrel-init $(DESTDIR)$(LIBEXECDIR)/carrel-init
+	install -m 0755 $(B)/carrel-image $(DESTDIR)$(LIBEXECDIR)/carrel-image
 	install -m 0755 $(B)/carrel $(DESTDIR)$(SBINDIR)/carrel
 	install -m 0644 docs/man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 docs/man/*.8 $(DESTDIR)$(MANDIR)/man8/

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/program.h"
 #include "launcher/init.h"
 #include "launcher/init_handoff.h"
 
@@ -17,27 +18,7 @@
 
 int init_handoff_open_program(void)
 {
-	char self[PATH_MAX], *slash;
-	autoclose int fd = -1;
-	struct stat st;
-	ssize_t n;
-
-	n = readlink("/proc/self/exe", self, sizeof(self) - sizeof(PROGRAM) - 1);
-	if (n < 0)
-		return -errno;
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (!slash)
-		return -ENOENT;
-	strcpy(slash + 1, PROGRAM);
-	fd = open(self, O_PATH | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return -EPERM;
-	return take_fd(fd);
+	return program_open_beside_self(PROGRAM);
 }
 
 static int set_cloexec(int fd, bool on)

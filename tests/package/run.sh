@@ -316,7 +316,8 @@ installing_the_package_enables_nothing() {
 	expect_eq "package status" "$(dpkg-query -W -f='${Status}' "$PKG")" "install ok installed"
 	ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 	for f in "/lib/$ma/security/pam_carrel.so" /usr/libexec/carrel/carrel-launch \
-		/usr/libexec/carrel/carrel-init /usr/sbin/carrel /etc/carrel/carrel.conf \
+		/usr/libexec/carrel/carrel-init /usr/libexec/carrel/carrel-image /usr/sbin/carrel \
+		/etc/carrel/carrel.conf \
 		/usr/share/pam-configs/carrel-close /usr/share/pam-configs/carrel-open \
 		/usr/share/man/man8/carrel.8.gz /usr/share/man/man8/pam_carrel.8.gz \
 		/usr/share/man/man8/carrel-launch.8.gz /usr/share/man/man5/carrel.conf.5.gz \

@@ -31,6 +31,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 BUILD=${CARREL_BUILD:-$REPO/build}
 ADMIN=$BUILD/carrel
+IMAGE_HELPER=$BUILD/carrel-image
 LAUNCHER=$BUILD/carrel-launch
 FIXTURES=$REPO/../shared/fixtures/images
 VG_USER=carrel-test-vg
@@ -107,16 +108,21 @@ SESSION_PID=""
 # write to one log, opened once: a child that joined a session's mount namespace could not
 # open one of its own.
 vg() {
-	local name=$1 expected=$2 dir status=0
+	local name=$1 expected=$2 dir status=0 program=$ADMIN
 	shift 2
 	if [ -n "${CARREL_VG_ONLY:-}" ] && ! [[ $name =~ $CARREL_VG_ONLY ]]; then
 		return 0
+	fi
+	# carrel runs these in carrel-image (admin/cmd_image.c): check that program itself.
+	if [ "${1:-}" = image ] && [[ ${2:-} =~ ^(import|build|export)$ ]]; then
+		program=$IMAGE_HELPER
+		shift
 	fi
 	dir=$T/logs/$name
 	mkdir -p "$dir"
 	valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
 		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --track-fds=no \
-		--trace-children=no --log-file="$dir/vg.log" "$ADMIN" "$@" \
+		--trace-children=no --log-file="$dir/vg.log" "$program" "$@" \
 		>"$dir/out" 2>&1 </dev/null || status=$?
 	verdict "$name" "$expected" "$status" "$dir"
 }
