@@ -259,7 +259,7 @@ int cmd_diff(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	r = sessions_load(&list);
+	r = sessions_load_named(argv[optind], &list);
 	if (r < 0)
 		return log_error_errno(r, "cannot read the sessions"), EXIT_FAIL;
 	if (sessions_find(&list, argv[optind], &rec, why, sizeof(why)) == 0)

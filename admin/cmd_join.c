@@ -58,7 +58,9 @@ static void log_join(const struct session_record *r, bool as_root, char *const *
 /* Everything that must be opened on the host side before entering. */
 struct join_plan {
 	const struct session_record *rec;
-	struct identity *who; /* NULL if the user is gone from the host */
+	const gid_t *gids; /* the user's groups: the login's, else looked up now */
+	size_t n_gids;
+	struct identity *who; /* when they were looked up; NULL if the user is gone */
 	struct cgroup_procs procs;
 	int pidfd;
 };
@@ -79,8 +81,16 @@ static int prepare(const struct session_record *rec, struct join_plan *p)
 		r = cgroup_procs_open_session(&layout, name, &p->procs);
 	if (r < 0)
 		return log_error_errno(r, "cannot open the cgroups of session %s", rec->id);
-	if (identity_lookup(rec->user, &p->who) < 0)
-		p->who = NULL;
+	/* The groups the login got, as recorded: the joined process matches the login, and no
+	 * NSS lookup (with systemd's module, a dlopen) is on the way. A record from before
+	 * carrel kept them means asking NSS. */
+	if (rec->n_gids > 0) {
+		p->gids = rec->gids;
+		p->n_gids = rec->n_gids;
+	} else if (identity_lookup(rec->user, &p->who) >= 0) {
+		p->gids = p->who->gids;
+		p->n_gids = p->who->n_groups;
+	}
 	return 0;
 }
 
@@ -94,8 +104,8 @@ child(const struct join_plan *p, bool as_root, char *const *argv)
 	    .user = r->user,
 	    .uid = r->uid,
 	    .gid = r->gid,
-	    .groups = p->who ? p->who->gids : NULL,
-	    .n_groups = p->who ? p->who->n_groups : 0,
+	    .groups = p->gids,
+	    .n_groups = p->n_gids,
 	    .home = r->home,
 	    .shell = r->shell,
 	    .as_root = as_root,
@@ -183,7 +193,7 @@ int cmd_join(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	r = sessions_load(&list);
+	r = sessions_load_named(argv[optind], &list);
 	if (r < 0)
 		return log_error_errno(r, "cannot read the sessions"), EXIT_FAIL;
 	r = sessions_find(&list, argv[optind], &rec, why, sizeof(why));

@@ -79,8 +79,10 @@ static int parse(int argc, char **argv, struct handoff_request *req)
 			return -EINVAL;
 		}
 	}
-	if (!req->user || req->launcher[0] != '/')
+	if (!req->user) {
+		log_error("run: --user USER is required");
 		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -88,7 +90,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct handoff_request req = {
 	    .launcher = CARREL_LAUNCHER_PATH, .service = RUN_SERVICE, .syslog = true};
-	autofree char *config_path = NULL;
+	autofree char *config_path = NULL, *launcher_path = NULL;
 	struct identity *who = NULL;
 	struct session_entry e;
 	char why[512];
@@ -106,6 +108,13 @@ int cmd_run(int argc, char **argv)
 			return log_error_errno(-errno, "cannot find config '%s'", req.config),
 			       EXIT_FAIL;
 		req.config = config_path;
+	}
+	if (req.launcher[0] != '/') {
+		launcher_path = realpath(req.launcher, NULL);
+		if (!launcher_path)
+			return log_error_errno(-errno, "cannot find launcher '%s'", req.launcher),
+			       EXIT_FAIL;
+		req.launcher = launcher_path;
 	}
 	r = identity_lookup(req.user, &who);
 	if (r < 0)

@@ -76,6 +76,27 @@ int sessions_load(struct session_list *ret)
 	return 0;
 }
 
+int sessions_load_named(const char *what, struct session_list *ret)
+{
+	struct session_record *rec = NULL;
+	autoclose int root_fd = -1;
+
+	if (!session_id_valid(what))
+		return sessions_load(ret);
+	root_fd = session_state_open_root(false);
+	if (root_fd < 0 || load_one(root_fd, what, &rec) < 0)
+		return sessions_load(ret);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, as meant */
+	ret->items = calloc(1, sizeof(*ret->items));
+	if (!ret->items) {
+		session_record_free(rec);
+		return -ENOMEM;
+	}
+	ret->items[0] = rec;
+	ret->n = 1;
+	return 0;
+}
+
 void sessions_free(struct session_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -99,6 +120,12 @@ int sessions_find(const struct session_list *l, const char *what, const struct s
 {
 	size_t found = 0, last = 0, used;
 
+	for (size_t i = 0; i < l->n; i++) {
+		if (strcmp(l->items[i]->id, what) == 0) { /* as sessions_load_named() */
+			*ret = l->items[i];
+			return 0;
+		}
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		if (matches(l->items[i], what)) {
 			last = i;

@@ -15,10 +15,16 @@ struct session_list {
  * directory is an empty list. */
 int sessions_load(struct session_list *ret);
 
+/* The sessions @what (see sessions_find()) may name. A full session id of a live session
+ * names that session alone (even where a user has the same name), so only its record is
+ * read: a join does not read every record on a busy host. Otherwise, sessions_load(). */
+int sessions_load_named(const char *what, struct session_list *ret);
+
 void sessions_free(struct session_list *l);
 
-/* The one session @what names: a session id, a unique prefix of one (at least 4 digits),
- * or a user name with exactly one session. Returns 0, or -ENOENT / -EEXIST (ambiguous) with
+/* The one session @what names: a session id (even where a user has that name), a unique
+ * prefix of one (at least 4 digits), or a user name with exactly one session. Returns 0, or -ENOENT
+ * / -EEXIST (ambiguous) with
  * @why explaining. */
 int sessions_find(const struct session_list *l, const char *what, const struct session_record **ret,
 		  char *why, size_t why_size);

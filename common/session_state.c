@@ -133,6 +133,21 @@ static void put_hex(struct buf *b, const char *key, uint64_t value)
 	put_str(b, key, text);
 }
 
+/* "groups=1001,27,100" */
+static void put_gids(struct buf *b, const gid_t *gids, size_t n)
+{
+	char text[16];
+
+	if (n == 0)
+		return;
+	buf_add(b, "groups=", 7);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "%s%u", i ? "," : "", (unsigned)gids[i]);
+		buf_add(b, text, strlen(text));
+	}
+	buf_add(b, "\n", 1);
+}
+
 static const struct {
 	const char *name;
 	unsigned bit;
@@ -179,6 +194,7 @@ int session_record_format(const struct session_record *r, char **ret)
 	put_str(&b, "user", r->user);
 	put_num(&b, "uid", r->uid);
 	put_num(&b, "gid", r->gid);
+	put_gids(&b, r->gids, r->n_gids);
 	put_str(&b, "home", r->home);
 	put_str(&b, "shell", r->shell);
 	put_str(&b, "service", r->service);
@@ -334,6 +350,34 @@ static int parse_u64(const char *text, uint64_t *ret)
 	return 0;
 }
 
+/* The value of "groups=": gids separated by commas, at least one. */
+static int parse_gids(struct session_record *r, char *value)
+{
+	size_t n = 1;
+	gid_t *gids;
+	char *p = value;
+
+	for (const char *c = value; *c; c++)
+		n += *c == ',';
+	gids = calloc(n, sizeof(*gids));
+	if (!gids)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char *item = strsep(&p, ",");
+		uint64_t v;
+
+		if (parse_u64(item, &v) < 0 || v >= UINT32_MAX) {
+			free(gids);
+			return -EPROTO;
+		}
+		gids[i] = (gid_t)v;
+	}
+	free(r->gids);
+	r->gids = gids;
+	r->n_gids = n;
+	return 0;
+}
+
 /* "limit_memory=..." and the like; 1 when @key is one, 0 when not, -EPROTO for a bad value. */
 static int parse_limit_key(struct session_record *r, const char *key, const char *value)
 {
@@ -427,6 +471,8 @@ static int parse_line(struct session_record *r, char *line)
 			return -EPROTO;
 		return session_record_add_cgroup(r, value);
 	}
+	if (strcmp(key, "groups") == 0)
+		return parse_gids(r, value);
 	if (strcmp(key, "env") == 0) {
 		if (unescape(value) < 0 || !strchr(value, '=') || value[0] == '=')
 			return -EPROTO;
@@ -489,6 +535,7 @@ void session_record_free(struct session_record *r)
 	for (size_t i = 0; i < r->n_env; i++)
 		free(r->env[i]);
 	free(r->env);
+	free(r->gids);
 	free(r);
 }
 
@@ -541,6 +588,22 @@ int session_record_add_env(struct session_record *r, const char *entry)
 	if (!r->env[r->n_env])
 		return -ENOMEM;
 	r->env[++r->n_env] = NULL;
+	return 0;
+}
+
+int session_record_set_gids(struct session_record *r, const gid_t *gids, size_t n)
+{
+	gid_t *copy = NULL;
+
+	if (n > 0) {
+		copy = calloc(n, sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, gids, n * sizeof(*copy));
+	}
+	free(r->gids);
+	r->gids = copy;
+	r->n_gids = n;
 	return 0;
 }
 

@@ -38,6 +38,10 @@ struct session_record {
 	char *user;
 	uid_t uid;
 	gid_t gid;
+	/* Every group the user had at login (getgrouplist(3), primary first), which a joined
+	 * process gets too; none in a record written before carrel kept them. */
+	gid_t *gids;
+	size_t n_gids;
 	char *home;
 	char *shell;
 	char *service;
@@ -100,6 +104,8 @@ int session_record_add_mount(struct session_record *r, const char *type, const c
 			     const char *destination, bool rw, const char *propagation);
 int session_record_add_cgroup(struct session_record *r, const char *path);
 int session_record_add_env(struct session_record *r, const char *entry);
+/* Set the user's groups of @r to a copy of @gids. Returns 0 or -ENOMEM. */
+int session_record_set_gids(struct session_record *r, const gid_t *gids, size_t n);
 
 /* Open /run/carrel/sessions as an O_PATH directory fd. With @create, make it (and
  * /run/carrel) root-owned 0755 when missing. Returns the fd or -errno. */

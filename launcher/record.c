@@ -28,6 +28,7 @@ static int fill_identity(struct session_record *r, const struct launch_ctx *c)
 	memcpy(r->id, c->id, sizeof(r->id));
 	r->uid = c->who->uid;
 	r->gid = c->who->gid;
+	e |= session_record_set_gids(r, c->who->gids, c->who->n_groups);
 	r->rootfs_size = c->profile->rootfs_size;
 	e |= dup_into(&r->user, c->who->user);
 	e |= dup_into(&r->home, c->who->home);

@@ -151,6 +151,7 @@ static struct session_record *filled_record(void)
 	assert_int_equal(session_record_add_env(r, "PATH=/usr/local/bin:/usr/bin:/bin"), 0);
 	assert_int_equal(session_record_add_env(r, "GREETING=hello world=1"), 0);
 	assert_int_equal(session_record_add_env(r, "ODD=a\tb\\c\nd"), 0);
+	assert_int_equal(session_record_set_gids(r, (const gid_t[]){1001, 27, 4294967294u}, 3), 0);
 	return r;
 }
 
@@ -160,6 +161,9 @@ static void assert_records_equal(const struct session_record *a, const struct se
 	assert_string_equal(a->user, b->user);
 	assert_int_equal(a->uid, b->uid);
 	assert_int_equal(a->gid, b->gid);
+	assert_int_equal(a->n_gids, b->n_gids);
+	for (size_t i = 0; i < a->n_gids; i++)
+		assert_int_equal(a->gids[i], b->gids[i]);
 	assert_string_equal(a->home, b->home);
 	assert_string_equal(a->shell, b->shell);
 	assert_string_equal(a->service, b->service);
@@ -242,8 +246,9 @@ static void format_writes_one_line_per_value(void **state)
 		line = end + 1;
 	}
 	assert_int_equal(mounts, r->n_mounts);
-	/* 31 single keys (limits only when set: none here), then mounts, cgroups and env */
-	assert_int_equal(lines, 31 + r->n_mounts + r->n_cgroups + r->n_env);
+	/* 32 single keys (limits only when set: none here), then mounts, cgroups and env */
+	assert_int_equal(lines, 32 + r->n_mounts + r->n_cgroups + r->n_env);
+	assert_non_null(strstr(text, "\ngroups=1001,27,4294967294\n"));
 	assert_non_null(strstr(text, "\nenv=GREETING=hello world=1\n"));
 	assert_non_null(strstr(text, "\nenv=ODD=a\\tb\\\\c\\nd\n"));
 	assert_non_null(strstr(text, "\nuser=bob\\tthe\\\\builder\n"));
@@ -269,6 +274,27 @@ static void parse_accepts_a_minimal_record(void **state)
 	assert_null(r->workdir);
 	assert_int_equal(r->n_env, 0);
 	assert_null(r->env);
+	assert_int_equal(r->n_gids, 0); /* from before carrel kept them: join asks NSS */
+	assert_null(r->gids);
+	session_record_free(r);
+}
+
+static void parse_refuses_a_bad_group_list(void **state)
+{
+	static const char *const bad[] = {"",      "1001,",    ",1001",      "1001,,27",
+					  "-1",    "1001,abc", "4294967295", "99999999999",
+					  " 1001", "1001;27"};
+	struct session_record *r = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[256];
+
+		snprintf(text, sizeof(text), MINIMAL_RECORD "groups=%s\n", bad[i]);
+		assert_int_equal(session_record_parse(text, &r), -EPROTO);
+	}
+	assert_int_equal(session_record_parse(MINIMAL_RECORD "groups=5\n", &r), 0);
+	assert_int_equal(r->n_gids, 1);
+	assert_int_equal(r->gids[0], 5);
 	session_record_free(r);
 }
 
@@ -844,6 +870,7 @@ int main(void)
 	    cmocka_unit_test(parse_accepts_a_minimal_record),
 	    cmocka_unit_test(parse_ignores_unknown_keys),
 	    cmocka_unit_test(parse_refuses_an_env_entry_that_is_no_assignment),
+	    cmocka_unit_test(parse_refuses_a_bad_group_list),
 	    cmocka_unit_test(parse_keeps_empty_mount_fields),
 	    cmocka_unit_test(parse_refuses_a_line_without_equals),
 	    cmocka_unit_test(parse_refuses_bad_numbers),

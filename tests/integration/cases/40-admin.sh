@@ -84,11 +84,29 @@ carrel_join_runs_in_the_login_mount_namespace_as_the_user() {
 	expect_eq "user of 'carrel join --root'" "$out" root
 	out=$(carrel join --root "$ID" -- readlink /proc/self/ns/mnt 2>&1)
 	expect_eq "mount namespace of 'carrel join --root'" "$out" "$LOGIN_MNT"
+	join_keeps_the_groups_of_the_login
 	out=$(carrel join carrel-test-u1 -- hostname 2>&1)
 	status=$?
 	expect_eq "'carrel join carrel-test-u1' exit status" "$status" 0
 	expect_eq "host name seen by 'carrel join carrel-test-u1'" "$out" carrel-test-u1-carrel
 	end_held_session join
+}
+
+# A joined process has the groups the login got, even after the host's groups change: it
+# must not gain a group the session's own processes do not have.
+join_keeps_the_groups_of_the_login() {
+	local group=carrel-test-join out
+	expect_eq "groups in the record" "$(record_value "$ID" groups | tr , ' ')" \
+		"$(id -G carrel-test-u1)"
+	groupadd "$group" && usermod -aG "$group" carrel-test-u1 || {
+		fail "cannot make the group $group"
+		return
+	}
+	out=$(carrel join "$ID" -- id -Gn 2>&1)
+	groupdel "$group"
+	expect_eq "groups of 'carrel join' after the user got a new group" "$out" \
+		"$(id -Gn carrel-test-u1)"
+	expect_no_match "groups of 'carrel join'" "$out" "$group"
 }
 
 carrel_inspect_prints_the_session_as_json() {
