@@ -9,7 +9,8 @@ set -eu
 build_pkgs="gcc make pkg-config libc6-dev libpam0g-dev libcap-dev libconfig-dev libjson-c-dev
 	libseccomp-dev libarchive-dev libssl-dev"
 test_pkgs="libcmocka-dev openssh-server openssh-client busybox-static util-linux login bsdutils
-	procps iproute2 passwd jq attr skopeo mandoc dpkg-dev debhelper lintian fakeroot valgrind"
+	procps iproute2 passwd jq attr skopeo mandoc dpkg-dev debhelper lintian fakeroot valgrind
+	autofs"
 bench_pkgs="gcc libc6-dev libpam0g-dev busybox-static util-linux login procps jq bubblewrap crun
 	podman"
 lint_pkgs="clang-format clang-tidy cppcheck mandoc libcmocka-dev"

@@ -98,10 +98,15 @@ join_keeps_the_groups_of_the_login() {
 	local group=carrel-test-join out
 	expect_eq "groups in the record" "$(record_value "$ID" groups | tr , ' ')" \
 		"$(id -G carrel-test-u1)"
-	groupadd "$group" && usermod -aG "$group" carrel-test-u1 || {
+	if ! groupadd "$group"; then
 		fail "cannot make the group $group"
 		return
-	}
+	fi
+	if ! usermod -aG "$group" carrel-test-u1; then
+		groupdel "$group"
+		fail "cannot add carrel-test-u1 to $group"
+		return
+	fi
 	out=$(carrel join "$ID" -- id -Gn 2>&1)
 	groupdel "$group"
 	expect_eq "groups of 'carrel join' after the user got a new group" "$out" \

@@ -27,6 +27,7 @@ CASES+=(
 	an_anonymous_volume_is_empty_in_each_session_and_removed_at_its_end
 	carrel_inspect_shows_the_type_of_each_mount
 	a_slave_volume_sees_later_host_mounts_and_a_private_one_does_not
+	homes_on_autofs_are_mounted_by_the_session_start_and_on_access_inside
 	carrel_events_lists_create_attach_join_stop_and_end
 	carrel_events_follow_prints_a_new_event_as_it_happens
 	every_event_is_kept_when_the_event_log_is_rotated
@@ -79,6 +80,12 @@ lc_no_live_sessions() {
 lc_end() {
 	wait_until "${3:-25}" session_is_over "$1" "$2" && return 0
 	fail "session $1 (init $2) is not over after ${3:-25} s"
+}
+
+# lc_mounted PATH: is something mounted on PATH here? From mountinfo, as a stat(2) of an autofs
+# map's entry would mount it.
+lc_mounted() {
+	awk -v p="$1" '$5 == p { found = 1 } END { exit !found }' /proc/self/mountinfo
 }
 
 # The user's lock of session = "user" logins is a file per uid in /run/carrel/users that
@@ -662,6 +669,46 @@ a_slave_volume_sees_later_host_mounts_and_a_private_one_does_not() {
 	expect_no_match "the host's mounts" "$(cat /proc/self/mountinfo)" ' carrel-test-inside '
 	release_login prop
 	lc_end "$id" "$pid"
+}
+
+# A real automounter (autofs's automount, its own master map, in the suite's mount namespace)
+# with an indirect map of two "homes". A volume whose source is one of them: the launcher's
+# open of the source triggers the mount before the session binds it. A slave volume of the
+# map's directory: an access inside the session triggers the automounter, which mounts in the
+# host's namespace, and the mount reaches the session by propagation.
+homes_on_autofs_are_mounted_by_the_session_start_and_on_access_inside() {
+	local dir=$T/autofs pid id init out
+	command -v automount >/dev/null || skip_case "automount is not installed (apt-get install autofs)"
+	mkdir -p "$dir/homes" "$dir/src/one" "$dir/src/two" || return
+	echo one >"$dir/src/one/marker" && echo two >"$dir/src/two/marker" || return
+	printf '%s\n' "one -fstype=bind :$dir/src/one" "two -fstype=bind :$dir/src/two" >"$dir/map"
+	echo "$dir/homes $dir/map --timeout=0" >"$dir/master"
+	# setsid: autofs lets its own process group see the map's directory without triggering
+	# mounts; -C: a host may run its own automount as well.
+	setsid automount -f -C "$dir/master" >"$dir/automount.log" 2>&1 &
+	pid=$!
+	on_case_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null"
+	wait_until 10 mountpoint -q "$dir/homes" || {
+		fail_with_text "automount did not mount $dir/homes:" "$(cat "$dir/automount.log")"
+		return
+	}
+	expect_not "$dir/homes/one mounted before the session" lc_mounted "$dir/homes/one"
+	with_login_policy carrel-test-u1 "volumes = ( { source = \"%h\"; target = \"%h\"; },
+		{ source = \"$dir/homes/one\"; target = \"/auto-one\"; },
+		{ source = \"$dir/homes\"; target = \"/auto\"; propagation = \"slave\"; } );" ||
+		return
+	lc_hold autofs carrel-test-u1 || return
+	id=$(lc_session autofs)
+	init=$(lc_init "$id")
+	expect_eq "the home mounted when the session started" "$(carrel join "$id" -- \
+		cat /auto-one/marker 2>&1)" one
+	expect_not "$dir/homes/two mounted before an access" lc_mounted "$dir/homes/two"
+	out=$(carrel join "$id" -- cat /auto/two/marker 2>&1)
+	expect_eq "a home mounted on access inside the session" "$out" two
+	expect "$dir/homes/two mounted on the host after the access inside" \
+		lc_mounted "$dir/homes/two"
+	release_login autofs
+	lc_end "$id" "$init"
 }
 
 # ---- events --------------------------------------------------------------------------------
