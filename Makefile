@@ -82,7 +82,7 @@ PROGRAMS := $(B)/pam_carrel.so $(B)/carrel-launch $(B)/carrel-init $(B)/carrel $
 	check-sanitize check-docs check-package deb rpm bench \
 	demo install \
 	clean format fuzz \
-	lint lint-deps check-valgrind check-load deps test-deps
+	lint lint-deps check-valgrind check-load deps demo-deps test-deps
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS)
@@ -210,8 +210,10 @@ $(SECURITY_PROBE): tests/security/probe.c
 # The two quick-start commands install what they need first (apt-get, as root).
 deps:
 	@scripts/install-deps.sh build
-test-deps:
+demo-deps:
 	@scripts/install-deps.sh build test
+test-deps:
+	@scripts/install-deps.sh build test suite
 
 check: test-deps
 	@$(MAKE) --no-print-directory check-all
@@ -267,7 +269,7 @@ rpm:
 check-images: all
 	@CARREL_BUILD=$(CURDIR)/$(B) tests/images/run.sh
 
-demo: test-deps
+demo: demo-deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
