@@ -147,13 +147,13 @@ $(B)/carrel-init: $(INIT_OBJ) $(PLAIN)/libcarrel-common.a
 	$(Q)$(CC) -static-pie $(HARDEN_LD) $(LDFLAGS) -o $@ $^
 
 # carrel links only what its commands use: of the image library, the read-only layer view
-# (diff); libarchive and libcrypto are for carrel-image (admin/cmd_image.c says why), and
-# --as-needed leaves them out of carrel if nothing there calls them.
+# (diff). libarchive and libcrypto are for carrel-image (admin/cmd_image.c says why): not on
+# this line, so that a call into them from carrel fails to link rather than slowing its start.
 $(B)/carrel: $(B)/admin/main.o $(B)/libcarrel-admin.a $(B)/libcarrel-image.a \
 		$(B)/libcarrel-common.a
 	$(say) LD $@
 	$(Q)$(CC) -pie $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $^ $(LIBS_CONFIG) $(LIBS_JSON) $(LIBS_CAP) \
-		$(LIBS_SECCOMP) $(LIBS_ARCHIVE) $(LIBS_CRYPTO)
+		$(LIBS_SECCOMP)
 
 $(B)/carrel-image: $(B)/admin/image_main.o $(B)/libcarrel-admin.a $(B)/libcarrel-image.a \
 		$(B)/libcarrel-common.a

@@ -39,14 +39,28 @@ static void usage(FILE *out)
 	fprintf(out, "\n'carrel image COMMAND --help' for a command's options.\n");
 }
 
-/* carrel-image beside this program (a build tree), else where it is installed. */
+static int refuse_helper(int r, const char *where)
+{
+	if (r == -EPERM)
+		return log_error("cannot use %s: not a regular file owned by root (or you), or "
+				 "writable by group or others",
+				 where),
+		       r;
+	return log_error_errno(r, "cannot use %s", where);
+}
+
+/* carrel-image beside this program (a build tree), else where it is installed. Says which
+ * one it could not use and why. */
 static int open_helper(void)
 {
 	int fd = program_open_beside_self(HELPER);
 
-	if (fd == -ENOENT)
-		fd = program_open_trusted(CARREL_IMAGE_HELPER_PATH);
-	return fd;
+	if (fd >= 0)
+		return fd;
+	if (fd != -ENOENT)
+		return refuse_helper(fd, "the " HELPER " beside this carrel");
+	fd = program_open_trusted(CARREL_IMAGE_HELPER_PATH);
+	return fd < 0 ? refuse_helper(fd, CARREL_IMAGE_HELPER_PATH) : fd;
 }
 
 /* Run "carrel-image SUBCOMMAND ARGS..." in place of this process. */
@@ -55,8 +69,7 @@ static int delegate(char **argv)
 	autoclose int fd = open_helper();
 
 	if (fd < 0)
-		return log_error_errno(fd, "cannot run %s (" CARREL_IMAGE_HELPER_PATH ")", HELPER),
-		       EXIT_FAIL;
+		return EXIT_FAIL;
 	argv[0] = HELPER;
 	(void)execveat(fd, "", argv, environ, AT_EMPTY_PATH);
 	return log_error_errno(-errno, "cannot run %s", HELPER), EXIT_FAIL;

@@ -81,9 +81,9 @@ static int prepare(const struct session_record *rec, struct join_plan *p)
 		r = cgroup_procs_open_session(&layout, name, &p->procs);
 	if (r < 0)
 		return log_error_errno(r, "cannot open the cgroups of session %s", rec->id);
-	/* The groups the login got, as recorded: the joined process matches the login, and no
-	 * NSS lookup (with systemd's module, a dlopen) is on the way. A record from before
-	 * carrel kept them means asking NSS. */
+	/* The user's groups when the session was made, as recorded: the joined process gets no
+	 * group given since, and no NSS lookup (with systemd's module, a dlopen) is on the way.
+	 * A record without them (older, or a user in very many groups) means asking NSS. */
 	if (rec->n_gids > 0) {
 		p->gids = rec->gids;
 		p->n_gids = rec->n_gids;

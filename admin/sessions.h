@@ -23,9 +23,8 @@ int sessions_load_named(const char *what, struct session_list *ret);
 void sessions_free(struct session_list *l);
 
 /* The one session @what names: a session id (even where a user has that name), a unique
- * prefix of one (at least 4 digits), or a user name with exactly one session. Returns 0, or -ENOENT
- * / -EEXIST (ambiguous) with
- * @why explaining. */
+ * prefix of one (at least 4 digits), or a user name with exactly one session. Returns 0, or
+ * -ENOENT / -EEXIST (ambiguous) with @why explaining. */
 int sessions_find(const struct session_list *l, const char *what, const struct session_record **ret,
 		  char *why, size_t why_size);
 

@@ -4,8 +4,8 @@
 #pragma once
 
 /* Open @path as a program root vouches for: a regular file, not a symbolic link, owned by
- * root and not writable by group or others. Returns an O_PATH fd or -errno: -ENOENT, -EPERM
- * (owner, mode or type wrong). */
+ * root (or by the caller's own effective uid) and not writable by group or others. Returns an
+ * O_PATH fd or -errno: -ENOENT, -EPERM (owner, mode or type wrong). */
 int program_open_trusted(const char *path);
 
 /* program_open_trusted() of the file @name in the directory of the running program

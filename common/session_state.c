@@ -133,12 +133,13 @@ static void put_hex(struct buf *b, const char *key, uint64_t value)
 	put_str(b, key, text);
 }
 
-/* "groups=1001,27,100" */
+/* "groups=1001,27,100". Left out past SESSION_RECORD_MAX_GIDS, which keeps the record far
+ * below what a reader takes (a join then asks NSS, as for a record without them). */
 static void put_gids(struct buf *b, const gid_t *gids, size_t n)
 {
 	char text[16];
 
-	if (n == 0)
+	if (n == 0 || n > SESSION_RECORD_MAX_GIDS)
 		return;
 	buf_add(b, "groups=", 7);
 	for (size_t i = 0; i < n; i++) {

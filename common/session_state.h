@@ -24,6 +24,8 @@
 #define SESSION_ID_LEN 12
 #define SESSION_LAYER_DIR "layer"
 #define SESSION_MERGED_DIR "merged"
+/* At most 11 bytes each in a record: 4096 of them stay far below the 256 KiB a reader takes. */
+#define SESSION_RECORD_MAX_GIDS 4096
 
 struct session_mount {
 	char *type; /* "bind", "overlay", "tmpfs", "proc", ... */
@@ -38,8 +40,9 @@ struct session_record {
 	char *user;
 	uid_t uid;
 	gid_t gid;
-	/* Every group the user had at login (getgrouplist(3), primary first), which a joined
-	 * process gets too; none in a record written before carrel kept them. */
+	/* The user's groups when the session was made (getgrouplist(3), primary first), which
+	 * a joined process gets too; none in a record written before carrel kept them, or when
+	 * there are more than SESSION_RECORD_MAX_GIDS. */
 	gid_t *gids;
 	size_t n_gids;
 	char *home;

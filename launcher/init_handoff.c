@@ -1,12 +1,10 @@
 /* launcher/init_handoff.c: see init_handoff.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"

@@ -279,6 +279,33 @@ static void parse_accepts_a_minimal_record(void **state)
 	session_record_free(r);
 }
 
+/* Groups up to SESSION_RECORD_MAX_GIDS are kept; past it none (join looks them up), so that a
+ * user in a huge directory's every group cannot make a record too big to read back. */
+static void groups_are_kept_up_to_the_maximum_and_left_out_past_it(void **state)
+{
+	static gid_t gids[SESSION_RECORD_MAX_GIDS + 1];
+	struct session_record *r = filled_record(), *back = NULL;
+	autofree char *kept = NULL, *left_out = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(gids); i++)
+		gids[i] = 4000000000u + (gid_t)i; /* ten digits each, the longest */
+	assert_int_equal(session_record_set_gids(r, gids, SESSION_RECORD_MAX_GIDS), 0);
+	assert_int_equal(session_record_format(r, &kept), 0);
+	assert_int_equal(session_record_parse(kept, &back), 0);
+	assert_int_equal(back->n_gids, SESSION_RECORD_MAX_GIDS);
+	assert_int_equal(back->gids[SESSION_RECORD_MAX_GIDS - 1],
+			 gids[SESSION_RECORD_MAX_GIDS - 1]);
+	session_record_free(back);
+
+	assert_int_equal(session_record_set_gids(r, gids, SESSION_RECORD_MAX_GIDS + 1), 0);
+	assert_int_equal(session_record_format(r, &left_out), 0);
+	assert_null(strstr(left_out, "\ngroups="));
+	assert_int_equal(session_record_parse(left_out, &back), 0);
+	assert_int_equal(back->n_gids, 0);
+	session_record_free(back);
+	session_record_free(r);
+}
+
 static void parse_refuses_a_bad_group_list(void **state)
 {
 	static const char *const bad[] = {"",      "1001,",    ",1001",      "1001,,27",
@@ -871,6 +898,7 @@ int main(void)
 	    cmocka_unit_test(parse_ignores_unknown_keys),
 	    cmocka_unit_test(parse_refuses_an_env_entry_that_is_no_assignment),
 	    cmocka_unit_test(parse_refuses_a_bad_group_list),
+	    cmocka_unit_test(groups_are_kept_up_to_the_maximum_and_left_out_past_it),
 	    cmocka_unit_test(parse_keeps_empty_mount_fields),
 	    cmocka_unit_test(parse_refuses_a_line_without_equals),
 	    cmocka_unit_test(parse_refuses_bad_numbers),
