@@ -18,6 +18,7 @@
 #include "admin/sessions.h"
 #include "common/cleanup.h"
 #include "common/control.h"
+#include "common/fs.h"
 #include "common/image.h"
 #include "common/log.h"
 #include "common/store.h"
@@ -140,13 +141,10 @@ static int by_path(const void *a, const void *b)
 static int diff_layer(int layer_fd, int lower_fd)
 {
 	struct diff_walk w = {.lower_fd = lower_fd};
-	int fd = openat(layer_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	DIR *dir = fs_opendir_at(layer_fd, ".");
 	struct dirent *de;
 	int r = walk_part(layer_fd, "", &w);
 
-	if (!dir && fd >= 0)
-		(void)close(fd);
 	while (r >= 0 && dir && (de = readdir(dir)))
 		if (strncmp(de->d_name, "mnt", 3) == 0)
 			r = walk_part(layer_fd, de->d_name, &w);

@@ -10,6 +10,7 @@
 
 #include "admin/commands.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/store.h"
 
@@ -56,16 +57,12 @@ static int reset_one(int user_fd, const char *user, const char *image)
 
 static int reset_all(int user_fd, const char *user)
 {
-	int fd = openat(user_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	DIR *dir = fs_opendir_at(user_fd, ".");
 	struct dirent *de;
 	int failed = 0;
 
-	if (!dir) {
-		if (fd >= 0)
-			(void)close(fd);
+	if (!dir)
 		return -errno;
-	}
 	while ((de = readdir(dir)))
 		if (de->d_name[0] != '.' && reset_one(user_fd, user, de->d_name) < 0)
 			failed = -EIO;

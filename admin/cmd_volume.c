@@ -11,6 +11,7 @@
 #include "admin/commands.h"
 #include "admin/sessions.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/store.h"
 
@@ -47,15 +48,11 @@ static size_t users_of(const struct session_list *l, const char *data, char *buf
 
 static void list_user(const struct session_list *l, int volumes_fd, const char *user)
 {
-	int fd = openat(volumes_fd, user, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *dir = fs_opendir_at(volumes_fd, user);
 	struct dirent *de;
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
 
-	if (!dir) {
-		if (fd >= 0)
-			(void)close(fd);
+	if (!dir)
 		return;
-	}
 	while ((de = readdir(dir))) {
 		char data[600], sessions[300];
 
@@ -88,7 +85,7 @@ static int list(const char *only_user)
 		return log_error_errno(r, "cannot read the sessions"), EXIT_FAIL;
 	if (only_user) {
 		list_user(&sessions, volumes_fd, only_user);
-	} else if ((dir = fdopendir(dup(volumes_fd)))) {
+	} else if ((dir = fs_opendir_at(volumes_fd, "."))) {
 		while ((de = readdir(dir)))
 			if (de->d_name[0] != '.')
 				list_user(&sessions, volumes_fd, de->d_name);

@@ -277,7 +277,7 @@ int cgroup_session_find(const struct cgroup_layout *l, const char *id, char *buf
 {
 	autoclose int carrel_fd = -1;
 	struct dirent *de;
-	int r = -ENOENT, fd;
+	int r = -ENOENT;
 	DIR *dir;
 
 	if (l->n == 0)
@@ -285,13 +285,9 @@ int cgroup_session_find(const struct cgroup_layout *l, const char *id, char *buf
 	carrel_fd = open_carrel_dir(&l->h[0], false);
 	if (carrel_fd < 0)
 		return carrel_fd;
-	fd = openat(carrel_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		if (fd >= 0)
-			(void)close(fd);
+	dir = fs_opendir_at(carrel_fd, ".");
+	if (!dir)
 		return -errno;
-	}
 	while (r < 0 && (de = readdir(dir))) {
 		char name[CGROUP_NAME_MAX];
 

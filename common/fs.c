@@ -278,3 +278,20 @@ int fs_mkdir_p_in_root(int root_fd, const char *path, mode_t mode)
 	}
 	return take_fd(dir_fd);
 }
+
+DIR *fs_opendir_at(int dir_fd, const char *name)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *dir;
+	int saved;
+
+	if (fd < 0)
+		return NULL;
+	dir = fdopendir(fd);
+	if (!dir) {
+		saved = errno;
+		(void)close(fd);
+		errno = saved;
+	}
+	return dir;
+}

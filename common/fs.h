@@ -1,6 +1,8 @@
-/* common/fs.h: opening files we are about to trust, and small whole-file reads and writes. */
+/* common/fs.h: opening files we are about to trust, small whole-file reads and writes, and
+ * directories to read. */
 #pragma once
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -37,3 +39,8 @@ int fs_write_atomic(int dir_fd, const char *name, const char *data, size_t len, 
  * symlink component, -ENOTDIR when a component exists and is not a directory, -EINVAL for
  * a "." or ".." component. */
 int fs_mkdir_p_in_root(int root_fd, const char *path, mode_t mode);
+
+/* readdir(3) over the directory @name below @dir_fd ("." for @dir_fd itself, which may be an
+ * O_PATH fd), not following a symbolic link. Returns the stream or NULL with errno set;
+ * closedir(3) closes it. */
+DIR *fs_opendir_at(int dir_fd, const char *name);

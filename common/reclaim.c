@@ -10,6 +10,7 @@
 
 #include "common/cgroup.h"
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/image_store.h"
 #include "common/reclaim.h"
 #include "common/session_state.h"
@@ -112,17 +113,11 @@ static void tell(const struct reclaim_report *rep, const char *what, const char 
 static int for_each_entry(int dir_fd, void (*fn)(int dir_fd, const char *name, void *data),
 			  void *data)
 {
-	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fs_opendir_at(dir_fd, ".");
 	struct dirent *de;
-	DIR *dir;
 
-	if (fd < 0)
+	if (!dir)
 		return -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		(void)close(fd);
-		return -errno;
-	}
 	while ((de = readdir(dir)))
 		if (de->d_name[0] != '.')
 			fn(dir_fd, de->d_name, data);

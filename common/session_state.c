@@ -729,18 +729,12 @@ int session_record_load(int dir_fd, struct session_record **ret)
 /* Is every entry of the session directory one this module creates? */
 static int only_known_entries(int dir_fd, const char *const *known, size_t n_known)
 {
+	DIR *dir = fs_opendir_at(dir_fd, ".");
 	struct dirent *de;
-	int r = 0, fd;
-	DIR *dir;
+	int r = 0;
 
-	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	if (!dir)
 		return -errno;
-	dir = fdopendir(fd);
-	if (!dir) {
-		(void)close(fd);
-		return -errno;
-	}
 	while (r == 0 && (de = readdir(dir))) {
 		bool is_known = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0;
 
@@ -792,20 +786,13 @@ static int compare_ids(const void *a, const void *b)
 
 int session_list_ids(int root_fd, char ***ret)
 {
-	autoclose int fd = -1;
+	DIR *dir = fs_opendir_at(root_fd, ".");
 	char **ids = NULL;
 	size_t n = 0;
 	struct dirent *de;
-	DIR *dir;
 
-	fd = openat(root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dir = fdopendir(fd);
 	if (!dir)
 		return -errno;
-	/* NOLINTNEXTLINE(clang-analyzer-deadcode.DeadStores): read by autoclose */
-	fd = -1; /* owned by dir now */
 	while ((de = readdir(dir))) {
 		char **grown;
 
