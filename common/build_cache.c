@@ -32,39 +32,6 @@ static const char *get_string(json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-static int get_size(json_object *o, const char *key, uint64_t *ret)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) < 0)
-		return -EPROTO;
-	*ret = (uint64_t)json_object_get_int64(v);
-	return 0;
-}
-
-static int copy_digest(char dst[IMAGE_DIGEST_LEN + 1], const char *digest)
-{
-	if (!image_digest_valid(digest))
-		return -EPROTO;
-	memcpy(dst, digest, IMAGE_DIGEST_LEN + 1);
-	return 0;
-}
-
-static int parse_layer(json_object *o, struct image_layer *l)
-{
-	const char *type = get_string(o, "mediaType");
-
-	if (!type || copy_digest(l->blob.digest, get_string(o, "digest")) < 0 ||
-	    copy_digest(l->diff_id, get_string(o, "diffId")) < 0 ||
-	    copy_digest(l->chain_id, get_string(o, "chainId")) < 0 ||
-	    get_size(o, "size", &l->blob.size) < 0 ||
-	    get_size(o, "unpackedSize", &l->unpacked_size) < 0)
-		return -EPROTO;
-	l->blob.media_type = strdup(type);
-	return l->blob.media_type ? 0 : -ENOMEM;
-}
-
 static int parse_entry(json_object *o, const char *key, struct build_cache_entry *ret)
 {
 	const char *created = get_string(o, "created"), *parent = get_string(o, "parentChainId");
@@ -75,14 +42,15 @@ static int parse_entry(json_object *o, const char *key, struct build_cache_entry
 	    strlen(created) >= sizeof(ret->created) ||
 	    !json_object_object_get_ex(o, "layer", &layer))
 		return -EPROTO;
-	if (parent[0] && copy_digest(ret->parent_chain, parent) < 0)
+	if (parent[0] && image_digest_copy(ret->parent_chain, parent) < 0)
 		return -EPROTO;
 	snprintf(ret->created, sizeof(ret->created), "%s", created);
 	ret->has_layer = layer != NULL;
 	if (!layer)
 		return 0;
-	return json_object_is_type(layer, json_type_object) ? parse_layer(layer, &ret->layer)
-							    : -EPROTO;
+	return json_object_is_type(layer, json_type_object)
+		   ? image_layer_from_json(layer, &ret->layer)
+		   : -EPROTO;
 }
 
 int build_cache_get(int store_fd, const char *key, struct build_cache_entry *ret)
@@ -115,19 +83,6 @@ int build_cache_get(int store_fd, const char *key, struct build_cache_entry *ret
 	return 0;
 }
 
-static json_object *layer_json(const struct image_layer *l)
-{
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "mediaType", json_object_new_string(l->blob.media_type));
-	json_object_object_add(o, "digest", json_object_new_string(l->blob.digest));
-	json_object_object_add(o, "size", json_object_new_int64((int64_t)l->blob.size));
-	json_object_object_add(o, "diffId", json_object_new_string(l->diff_id));
-	json_object_object_add(o, "chainId", json_object_new_string(l->chain_id));
-	json_object_object_add(o, "unpackedSize", json_object_new_int64((int64_t)l->unpacked_size));
-	return o;
-}
-
 int build_cache_put(int store_fd, const char *key, const struct build_cache_entry *entry)
 {
 	json_object *o = json_object_new_object();
@@ -142,7 +97,8 @@ int build_cache_put(int store_fd, const char *key, const struct build_cache_entr
 	json_object_object_add(o, "key", json_object_new_string(key));
 	json_object_object_add(o, "created", json_object_new_string(entry->created));
 	json_object_object_add(o, "parentChainId", json_object_new_string(entry->parent_chain));
-	json_object_object_add(o, "layer", entry->has_layer ? layer_json(&entry->layer) : NULL);
+	json_object_object_add(o, "layer",
+			       entry->has_layer ? image_layer_to_json(&entry->layer) : NULL);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 						     JSON_C_TO_STRING_NOSLASHESCAPE);
 	r = text ? fs_write_atomic(dir_fd, key + 7, text, strlen(text), 0600) : -ENOMEM;
@@ -182,19 +138,17 @@ int build_cache_reclaim(int store_fd, bool (*keep)(const char *chain_hex, void *
 			void *told_data)
 {
 	autoclose int dir_fd = cache_dir(store_fd);
-	int fd, count = 0;
+	int count = 0;
 	struct dirent *de;
 	DIR *d;
 
 	if (dir_fd == -ENOENT)
 		return 0;
-	fd = dir_fd < 0 ? -1 : openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			(void)close(fd);
-		return dir_fd < 0 ? dir_fd : -errno;
-	}
+	if (dir_fd < 0)
+		return dir_fd;
+	d = fs_opendir_at(dir_fd, ".");
+	if (!d)
+		return -errno;
 	while ((de = readdir(d))) {
 		char key[300];
 		int r;

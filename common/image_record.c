@@ -62,20 +62,22 @@ static json_object *descriptor_json(const struct image_descriptor *d)
 	return o;
 }
 
+json_object *image_layer_to_json(const struct image_layer *l)
+{
+	json_object *o = descriptor_json(&l->blob);
+
+	json_object_object_add(o, "diffId", json_object_new_string(l->diff_id));
+	json_object_object_add(o, "chainId", json_object_new_string(l->chain_id));
+	json_object_object_add(o, "unpackedSize", json_object_new_int64((int64_t)l->unpacked_size));
+	return o;
+}
+
 static json_object *layers_json(const struct image_record *r)
 {
 	json_object *array = json_object_new_array();
 
-	for (size_t i = 0; i < r->n_layers; i++) {
-		const struct image_layer *l = &r->layers[i];
-		json_object *o = descriptor_json(&l->blob);
-
-		json_object_object_add(o, "diffId", json_object_new_string(l->diff_id));
-		json_object_object_add(o, "chainId", json_object_new_string(l->chain_id));
-		json_object_object_add(o, "unpackedSize",
-				       json_object_new_int64((int64_t)l->unpacked_size));
-		json_object_array_add(array, o);
-	}
+	for (size_t i = 0; i < r->n_layers; i++)
+		json_object_array_add(array, image_layer_to_json(&r->layers[i]));
 	return array;
 }
 
@@ -167,7 +169,7 @@ static int get_size(json_object *o, const char *key, uint64_t *ret)
 	return 0;
 }
 
-static int copy_digest(char dst[IMAGE_DIGEST_LEN + 1], const char *digest)
+int image_digest_copy(char dst[IMAGE_DIGEST_LEN + 1], const char *digest)
 {
 	if (!image_digest_valid(digest))
 		return -EPROTO;
@@ -179,23 +181,29 @@ static int parse_descriptor(json_object *o, struct image_descriptor *d)
 {
 	const char *type = get_string(o, "mediaType");
 
-	if (!type || copy_digest(d->digest, get_string(o, "digest")) < 0 ||
+	if (!type || image_digest_copy(d->digest, get_string(o, "digest")) < 0 ||
 	    get_size(o, "size", &d->size) < 0)
 		return -EPROTO;
 	d->media_type = strdup(type);
 	return d->media_type ? 0 : -ENOMEM;
 }
 
+int image_layer_from_json(json_object *o, struct image_layer *l)
+{
+	int r = parse_descriptor(o, &l->blob);
+
+	if (r >= 0 && (image_digest_copy(l->diff_id, get_string(o, "diffId")) < 0 ||
+		       image_digest_copy(l->chain_id, get_string(o, "chainId")) < 0 ||
+		       get_size(o, "unpackedSize", &l->unpacked_size) < 0))
+		r = -EPROTO;
+	return r;
+}
+
 static int parse_layer(json_object *o, struct image_record *r)
 {
 	struct image_layer l = {0};
-	int rr;
+	int rr = image_layer_from_json(o, &l);
 
-	rr = parse_descriptor(o, &l.blob);
-	if (rr >= 0 && (copy_digest(l.diff_id, get_string(o, "diffId")) < 0 ||
-			copy_digest(l.chain_id, get_string(o, "chainId")) < 0 ||
-			get_size(o, "unpackedSize", &l.unpacked_size) < 0))
-		rr = -EPROTO;
 	if (rr >= 0)
 		rr = image_record_add_layer(r, &l);
 	free(l.blob.media_type);

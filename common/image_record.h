@@ -71,6 +71,16 @@ bool image_digest_valid(const char *digest);
 /* The first 12 hex digits of @digest, the short form of an id. */
 const char *image_digest_short(const char *digest, char buf[13]);
 
+/* Copy @digest (may be NULL) into @dst when image_digest_valid(). Returns 0 or -EPROTO. */
+int image_digest_copy(char dst[IMAGE_DIGEST_LEN + 1], const char *digest);
+
+/* A layer as image.json and the build cache keep it, a JSON object: mediaType, digest, size,
+ * diffId, chainId, unpackedSize. _from_json checks every digest and allocates the media type
+ * (the caller frees it, after a failure too). Returns 0, -EPROTO or -ENOMEM. */
+struct json_object;
+struct json_object *image_layer_to_json(const struct image_layer *l);
+int image_layer_from_json(struct json_object *o, struct image_layer *l);
+
 /* Serialise / parse a record. Parsing checks every digest and name (they become paths) and
  * returns -EPROTO for anything malformed. */
 int image_record_format(const struct image_record *r, char **ret);
