@@ -3,12 +3,12 @@
  * with RUN's own output in between. A RUN that fails ends carrel with its exit status. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "admin/commands.h"
 #include "admin/image_cmds.h"
+#include "admin/interrupt.h"
 #include "admin/units.h"
 #include "common/cleanup.h"
 #include "common/image_record.h"
@@ -17,8 +17,6 @@
 #include "image/error.h"
 
 #define EXIT_INTERRUPTED 130
-
-static volatile sig_atomic_t interrupted;
 
 static void usage(FILE *out)
 {
@@ -41,23 +39,6 @@ static void usage(FILE *out)
 	    "                        network of its own with loopback only (none)\n"
 	    "  -q, --quiet           print only warnings, errors, RUN's output and the id\n"
 	    "  -h, --help            show this help\n");
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-/* No SA_RESTART: a wait for the sandbox returns, and the build stops. */
-static void catch_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-	int signals[] = {SIGINT, SIGTERM, SIGHUP};
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		(void)sigaction(signals[i], &sa, NULL);
 }
 
 enum { OPT_NO_CACHE = 256, OPT_NETWORK };
@@ -190,7 +171,8 @@ int image_cmd_build(int argc, char **argv)
 			      .layer = layer,
 			      .done = done,
 			      .warning = warning};
-	struct build_request req = {.host_network = true, .interrupted = &interrupted, .ui = &ui};
+	struct build_request req = {
+	    .host_network = true, .interrupted = &interrupt_requested, .ui = &ui};
 	struct build_result res = {0};
 	struct image_error e = {""};
 	bool quiet = false;
@@ -203,7 +185,7 @@ int image_cmd_build(int argc, char **argv)
 	}
 	if (quiet)
 		ui = (struct build_ui){.waiting = waiting, .warning = warning};
-	catch_signals();
+	interrupt_catch();
 	r = image_build(&req, &res, &e);
 	fflush(stdout);
 	if (r < 0) {

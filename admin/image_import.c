@@ -1,12 +1,12 @@
 /* carrel image import: see image/import.h. Here: options, signals and progress. */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "admin/commands.h"
 #include "admin/image_cmds.h"
+#include "admin/interrupt.h"
 #include "admin/progress.h"
 #include "admin/units.h"
 #include "common/cleanup.h"
@@ -14,8 +14,6 @@
 #include "config/config.h"
 #include "image/error.h"
 #include "image/import.h"
-
-static volatile sig_atomic_t interrupted;
 
 static void usage(FILE *out)
 {
@@ -33,23 +31,6 @@ static void usage(FILE *out)
 	    "  -m, --max-layer-size S   refuse layers holding more data (default 64G)\n"
 	    "  -q, --quiet              no progress: only warnings, errors and the last line\n"
 	    "  -h, --help               show this help\n");
-}
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-}
-
-/* No SA_RESTART: a blocked read (a pipe as the source) returns, and the import stops. */
-static void catch_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-	int signals[] = {SIGINT, SIGTERM, SIGHUP};
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
-		(void)sigaction(signals[i], &sa, NULL);
 }
 
 static int parse(int argc, char **argv, struct import_request *req, bool *quiet)
@@ -86,7 +67,7 @@ int image_cmd_import(int argc, char **argv)
 {
 	struct image_record *rec __attribute__((cleanup(image_record_freep))) = NULL;
 	struct import_request req = {.max_layer_size = IMPORT_MAX_LAYER_SIZE,
-				     .interrupted = &interrupted};
+				     .interrupted = &interrupt_requested};
 	struct image_error e = {""};
 	struct progress p;
 	bool quiet = false;
@@ -101,7 +82,7 @@ int image_cmd_import(int argc, char **argv)
 	}
 	progress_init(&p, quiet);
 	req.ui = &p.ui;
-	catch_signals();
+	interrupt_catch();
 	r = image_import(&req, &rec, &e);
 	progress_clear(&p);
 	if (r < 0) {

@@ -451,10 +451,7 @@ int image_build(const struct build_request *req, struct build_result *ret, struc
 	int r;
 
 	if (!image_name_valid(req->name))
-		return image_fail(e, -EINVAL,
-				  "'%s' is not a valid image name (letters, digits, '_', '.', '-', "
-				  "starting with a letter or digit, at most 64)",
-				  req->name);
+		return image_fail_bad_name(e, req->name);
 	r = read_dockerfile(&b);
 	if (r >= 0)
 		r = open_context(&b);

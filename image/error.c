@@ -1,4 +1,5 @@
 /* image/error.c: see error.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,4 +34,12 @@ int image_fail_context(struct image_error *e, int r, const char *fmt, ...)
 	e->text[c] = ':';
 	e->text[c + 1] = ' ';
 	return r;
+}
+
+int image_fail_bad_name(struct image_error *e, const char *name)
+{
+	return image_fail(e, -EINVAL,
+			  "'%s' is not a valid image name (letters, digits, '_', '.', '-', "
+			  "starting with a letter or digit, at most 64)",
+			  name);
 }

@@ -11,6 +11,9 @@ struct image_error {
 int image_fail(struct image_error *e, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* -EINVAL, with @e saying that @name is no image name (image_name_valid()) and what one is. */
+int image_fail_bad_name(struct image_error *e, const char *name);
+
 /* Put "<context>: " before what @e says, and return @r. */
 int image_fail_context(struct image_error *e, int r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -315,10 +315,7 @@ int image_import(const struct import_request *req, struct image_record **ret, st
 	int r;
 
 	if (!image_name_valid(req->name))
-		return image_fail(e, -EINVAL,
-				  "'%s' is not a valid image name (letters, digits, '_', '.', '-', "
-				  "starting with a letter or digit, at most 64)",
-				  req->name);
+		return image_fail_bad_name(e, req->name);
 	r = parse_platform(&im);
 	if (r >= 0)
 		r = take_store(&im);
