@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/mounts.h"
 #include "common/overlay.h"
 #include "common/store.h"
 #include "common/syscalls.h"
@@ -45,48 +46,6 @@ static int fail(char *why, size_t size, int r, const char *what)
 {
 	snprintf(why, size, "%s: %s", what, strerror(-r));
 	return r;
-}
-
-/* A new filesystem of @fstype with @options ("key=value" pairs, NULL-terminated), attached
- * with @attrs on @target_fd. Returns the fd of its root or -errno. */
-static int mount_new(const char *fstype, const char *const *options, unsigned attrs, int target_fd)
-{
-	autoclose int fs_fd = -1, mnt_fd = -1;
-
-	fs_fd = fsopen(fstype, FSOPEN_CLOEXEC);
-	if (fs_fd < 0)
-		return -errno;
-	if (fsconfig(fs_fd, FSCONFIG_SET_STRING, "source", HOSTNAME, 0) < 0)
-		return -errno;
-	for (size_t i = 0; options && options[i]; i += 2)
-		if (fsconfig(fs_fd, FSCONFIG_SET_STRING, options[i], options[i + 1], 0) < 0)
-			return -errno;
-	if (fsconfig(fs_fd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return -errno;
-	mnt_fd = fsmount(fs_fd, FSMOUNT_CLOEXEC, attrs);
-	if (mnt_fd < 0)
-		return -errno;
-	if (move_mount(mnt_fd, "", target_fd, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return -errno;
-	return take_fd(mnt_fd);
-}
-
-/* Bind what @src_fd is onto @target_fd, with @attrs. */
-static int bind_fd(int src_fd, int target_fd, unsigned attrs)
-{
-	struct mount_attr attr = {.attr_set = attrs, .propagation = MS_PRIVATE};
-	autoclose int tree_fd = -1;
-
-	tree_fd = open_tree(src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree_fd < 0)
-		return -errno;
-	if (mount_setattr(tree_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-		return -errno;
-	if (move_mount(tree_fd, "", target_fd, "",
-		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return -errno;
-	return 0;
 }
 
 static int open_inside(int root_fd, const char *path, int flags)
@@ -201,20 +160,20 @@ static int bind_host_node(int dev_fd, const char *name)
 	    openat(dev_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (target_fd < 0)
 		return -errno;
-	return bind_fd(src_fd, target_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	return mounts_bind(src_fd, target_fd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, false);
 }
 
 static int mount_dev(int root_fd)
 {
-	static const char *const options[] = {"mode", "0755", "size", "1m", NULL};
-	static const char *const shm[] = {"mode", "1777", "size", "64m", NULL};
+	static const char *const options[] = {"mode=0755", "size=1m", NULL};
+	static const char *const shm[] = {"mode=1777", "size=64m", NULL};
 	autoclose int target_fd = open_inside(root_fd, "dev", O_DIRECTORY), dev_fd = -1;
 	autoclose int shm_fd = -1, mnt_fd = -1;
 	int r;
 
 	if (target_fd < 0)
 		return target_fd;
-	dev_fd = mount_new("tmpfs", options, ATTR_SAFE, target_fd);
+	dev_fd = mounts_new("tmpfs", HOSTNAME, options, ATTR_SAFE, target_fd);
 	if (dev_fd < 0)
 		return dev_fd;
 	for (size_t i = 0; i < ARRAY_SIZE(host_nodes); i++) {
@@ -230,14 +189,14 @@ static int mount_dev(int root_fd)
 	shm_fd = openat(dev_fd, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (shm_fd < 0)
 		return -errno;
-	mnt_fd = mount_new("tmpfs", shm, ATTR_SAFE, shm_fd);
+	mnt_fd = mounts_new("tmpfs", HOSTNAME, shm, ATTR_SAFE, shm_fd);
 	return mnt_fd < 0 ? mnt_fd : 0;
 }
 
 /* A directory of /proc gets an empty read-only tmpfs over it, a file /dev/null. */
 static int hide(int proc_fd, const char *name)
 {
-	static const char *const empty[] = {"size", "0", "mode", "0555", NULL};
+	static const char *const empty[] = {"size=0", "mode=0555", NULL};
 	autoclose int fd = -1, null_fd = -1, mnt_fd = -1;
 	struct stat st;
 
@@ -247,13 +206,13 @@ static int hide(int proc_fd, const char *name)
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (S_ISDIR(st.st_mode)) {
-		mnt_fd = mount_new("tmpfs", empty, ATTR_SAFE | MOUNT_ATTR_RDONLY, fd);
+		mnt_fd = mounts_new("tmpfs", HOSTNAME, empty, ATTR_SAFE | MOUNT_ATTR_RDONLY, fd);
 		return mnt_fd < 0 ? mnt_fd : 0;
 	}
 	null_fd = open("/dev/null", O_PATH | O_CLOEXEC);
 	if (null_fd < 0)
 		return -errno;
-	return bind_fd(null_fd, fd, ATTR_SAFE | MOUNT_ATTR_RDONLY);
+	return mounts_bind(null_fd, fd, ATTR_SAFE | MOUNT_ATTR_RDONLY, false);
 }
 
 static int mount_proc(int root_fd)
@@ -263,7 +222,7 @@ static int mount_proc(int root_fd)
 
 	if (target_fd < 0)
 		return target_fd;
-	proc_fd = mount_new("proc", NULL, ATTR_SAFE, target_fd);
+	proc_fd = mounts_new("proc", HOSTNAME, NULL, ATTR_SAFE, target_fd);
 	if (proc_fd < 0)
 		return proc_fd;
 	for (size_t i = 0; i < ARRAY_SIZE(proc_readonly); i++) {
@@ -272,7 +231,7 @@ static int mount_proc(int root_fd)
 
 		if (fd < 0 && errno != ENOENT)
 			return -errno;
-		r = fd < 0 ? 0 : bind_fd(fd, fd, ATTR_SAFE | MOUNT_ATTR_RDONLY);
+		r = fd < 0 ? 0 : mounts_bind(fd, fd, ATTR_SAFE | MOUNT_ATTR_RDONLY, false);
 		if (r < 0)
 			return r;
 	}
@@ -295,7 +254,7 @@ static int bind_resolv_conf(int root_fd)
 	target_fd = open_inside(root_fd, "etc/resolv.conf", 0);
 	if (target_fd < 0)
 		return target_fd;
-	return bind_fd(src_fd, target_fd, ATTR_SAFE | MOUNT_ATTR_RDONLY);
+	return mounts_bind(src_fd, target_fd, ATTR_SAFE | MOUNT_ATTR_RDONLY, false);
 }
 
 static int loopback_up(void)

@@ -14,7 +14,7 @@
 #include "launcher/apifs.h"
 #include "launcher/launch.h"
 #include "launcher/masks.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 
 static int mount_at(int root_fd, const char *path, mode_t mode, const char *fstype,
 		    const char *source, const char *const *options, unsigned attrs)

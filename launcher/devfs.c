@@ -20,7 +20,7 @@
 #include "config/policy.h"
 #include "launcher/devfs.h"
 #include "launcher/launch.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 
 static const char *const host_nodes[] = {"null", "zero", "full", "random", "urandom", "tty"};
 

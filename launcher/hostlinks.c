@@ -13,7 +13,7 @@
 #include "common/fs.h"
 #include "launcher/hostlinks.h"
 #include "launcher/launch.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 
 /* The host path, and where it goes inside (utmp may be reached through /var/run). */
 static const struct {

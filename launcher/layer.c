@@ -18,7 +18,7 @@
 #include "config/policy.h"
 #include "launcher/launch.h"
 #include "launcher/layer.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 
 static int tmpfs_layer(struct launch_ctx *c)
 {

@@ -10,7 +10,7 @@
 #include "common/cleanup.h"
 #include "launcher/launch.h"
 #include "launcher/masks.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 
 static const char *const proc_readonly[] = {"sys", "sysrq-trigger", "irq", "bus", "fs"};
 static const char *const proc_hidden[] = {

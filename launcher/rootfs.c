@@ -29,7 +29,7 @@
 #include "common/store.h"
 #include "launcher/launch.h"
 #include "launcher/layer.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 #include "launcher/ociimage.h"
 #include "launcher/rootfs.h"
 

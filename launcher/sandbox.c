@@ -14,7 +14,7 @@
 #include "launcher/devfs.h"
 #include "launcher/hostlinks.h"
 #include "launcher/launch.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 #include "launcher/net.h"
 #include "launcher/rootfs.h"
 #include "launcher/sandbox.h"

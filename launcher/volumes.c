@@ -27,7 +27,7 @@
 #include "common/syscalls.h"
 #include "config/policy.h"
 #include "launcher/launch.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 #include "launcher/volumes.h"
 
 /* A volume carrel keeps in its store (named: /volumes/<user>/<name>, anonymous:

@@ -1,7 +1,8 @@
-/* launcher/mounts.h: the sandbox mount tree. Only this module calls mount(2) and the new
- * mount API. Everything is attached by fd: a target is an O_PATH directory (or file) fd that
- * was resolved safely beforehand, so no path is ever resolved twice.
- * Attributes are MOUNT_ATTR_* from <sys/mount.h>. */
+/* common/mounts.h: mounting for a session's tree (launcher/) and a build's sandbox
+ * (image/buildbox_mounts.c); only overlays with options of their own (the build's root,
+ * image/lowerview.c) call the new mount API elsewhere. Everything is attached by fd: a target is an
+ * O_PATH directory (or file) fd that was resolved safely beforehand, so no path is ever resolved
+ * twice. Attributes are MOUNT_ATTR_* from <sys/mount.h>. */
 #pragma once
 
 #include <stdbool.h>

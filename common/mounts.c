@@ -1,4 +1,4 @@
-/* launcher/mounts.c: see mounts.h. */
+/* common/mounts.c: see mounts.h. */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include "common/cleanup.h"
 #include "common/overlay.h"
 #include "common/syscalls.h"
-#include "launcher/mounts.h"
+#include "common/mounts.h"
 
 int mounts_make_slave(void)
 {
