@@ -144,6 +144,15 @@ carrel_run_starts_a_session_with_the_configured_host_name() {
 	expect_eq "exit status of 'carrel run'" "$status" 0
 	expect_eq "output of 'carrel run ... -- hostname'" "$out" carrel-test-u1-carrel
 	wait_until 25 no_sessions_left || fail "a session is left after 'carrel run' ended: $(our_sessions)"
+	# A launcher given relative to the current directory, as from a build tree.
+	out=$(cd "$(dirname "$LAUNCHER")" && carrel run --launcher ./carrel-launch -c "$CONF" \
+		--user carrel-test-u1 -- hostname 2>&1)
+	expect_eq "output of 'carrel run --launcher ./carrel-launch'" "$out" carrel-test-u1-carrel
+	wait_until 25 no_sessions_left || fail "a session is left after 'carrel run' ended: $(our_sessions)"
+	out=$(carrel run --launcher "$LAUNCHER" -c "$CONF" -- hostname 2>&1)
+	status=$?
+	expect_eq "exit status of 'carrel run' without --user" "$status" 2
+	expect_match "what 'carrel run' without --user says" "$out" '--user USER is required'
 }
 
 carrel_stop_ends_a_running_session() {
